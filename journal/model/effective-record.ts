@@ -1,0 +1,20 @@
+/**
+ * One journal record that is part of the live state: a non-transactional ADD/UPDATE, or a
+ * record of a transaction that committed (delivered at the commit's position), or a record of a
+ * transaction that is still prepared (delivered separately, with its Xid).
+ */
+export interface EffectiveRecord {
+  /** Journal record id. */
+  id: bigint;
+  /** User record type (format spec §8, §9). */
+  userType: number;
+  /** Payload; a copy the consumer may keep. */
+  body: Buffer;
+  isUpdate: boolean;
+  /** Data-dir-relative file name and byte offset of the record, for diagnostics. */
+  file: string;
+  offset: number;
+  /** Index of the file in the journal's file list and offset of `body` in it, for lazy re-reads. */
+  fileIndex?: number;
+  bodyOffset?: number;
+}
