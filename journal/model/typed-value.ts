@@ -47,6 +47,8 @@ function valueToJson(v: TypedValue): unknown {
       return v.value.map(([k, val]) => ({ key: typedToJson(k), value: typedToJson(val) }));
     case 'described':
       return { descriptor: typedToJson(v.value.descriptor), value: typedToJson(v.value.value) };
+    case 'float':
+      return shortestFloat32(v.value);
     default:
       return v.value;
   }
@@ -56,4 +58,17 @@ export function typedMapToJson(m: TypedMap): Record<string, JsonTyped> {
   const out: Record<string, JsonTyped> = {};
   for (const [k, v] of m) out[k] = typedToJson(v);
   return out;
+}
+
+/**
+ * The shortest decimal that reads back as the same 32-bit float (what Java prints), so that a
+ * float property shows as 3.4028235e+38 rather than its exact double expansion.
+ */
+export function shortestFloat32(x: number): number {
+  if (!Number.isFinite(x) || Math.fround(x) !== x) return x;
+  for (let p = 1; p <= 9; p++) {
+    const y = Number(x.toPrecision(p));
+    if (Math.fround(y) === x) return y;
+  }
+  return x;
 }

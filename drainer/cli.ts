@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * artemis-drainer command line. Data goes to stdout, logs (pino JSON) to stderr.
+ * Exit codes: see exit-codes.ts and docs/exit-codes.md.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode } from './exit-codes.js';
+import { createLogger } from './logger.js';
+import { runInspect } from './commands/inspect.js';
+import { runExport } from './commands/export.js';
+
+const log = createLogger();
+
+const program = new Command()
+  .name('artemis-drainer')
+  .description('Read an Apache ActiveMQ Artemis 2.x data directory straight from disk (no JVM, never writing to it).')
+  .exitOverride()
+  .showHelpAfterError();
+
+program
+  .command('inspect')
+  .description('summarise what a data directory holds: addresses, queues, pending/paged/large/scheduled counts, prepared XA transactions, duplicate-id caches, diagnostics')
+  .argument('<data-dir>', 'broker data directory (the one holding bindings/ and journal/), or its parent')
+  .option('--json', 'print one JSON document instead of the human summary')
+  .option('--allow-diagnostics', 'exit 0 even when error diagnostics were found')
+  .action(async (dir: string, opts: { json?: boolean; allowDiagnostics?: boolean }) => {
+    process.exitCode = await runInspect(dir, opts, log);
+  });
+
+program
+  .command('export')
+  .description('print every (queue, message) pair as NDJSON on stdout, in delivery order, in-doubt ones included')
+  .argument('<data-dir>', 'broker data directory (the one holding bindings/ and journal/), or its parent')
+  .option('--queue <name...>', 'only these queues')
+  .option('--bodies', 'include binary bodies as base64 (otherwise size and sha256 only)')
+  .option('--allow-diagnostics', 'exit 0 even when error diagnostics were found')
+  .addOption(new Option('--progress-interval <seconds>', 'seconds between progress log lines').default('10'))
+  .action(async (dir: string, opts: { queue?: string[]; bodies?: boolean; allowDiagnostics?: boolean; progressInterval: string }) => {
+    process.exitCode = await runExport(dir, opts, log);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  } else {
+    log.fatal({ err: e }, 'internal error');
+    process.exitCode = ExitCode.INTERNAL;
+  }
+}

@@ -1,0 +1,51 @@
+/** `export DATA_DIR [--queue Q]`: every (queue, message) as one NDJSON line, in delivery order. */
+import type { Logger } from 'pino';
+import { exportLine } from '../format/export-line.js';
+import { toJson } from '../format/json.js';
+import { Progress } from '../progress.js';
+import { exitForDiagnostics, logDiagnostics, openDataDir } from './open-data-dir.js';
+
+export interface ExportOptions {
+  queue?: string[];
+  bodies?: boolean;
+  allowDiagnostics?: boolean;
+  progressInterval: string;
+}
+
+export async function runExport(dir: string, opts: ExportOptions, log: Logger): Promise<number> {
+  const data = openDataDir(dir, log);
+  if (typeof data === 'number') return data;
+  try {
+    const wanted = opts.queue ? new Set(opts.queue) : null;
+    const queues = data.queues.filter((q) => !wanted || wanted.has(q.name));
+    if (wanted) {
+      for (const name of wanted) {
+        if (!queues.some((q) => q.name === name)) log.warn({ queue: name }, 'no such queue in the bindings journal');
+      }
+    }
+    const summaries = new Map((await data.summarize()).map((s) => [s.queue.id, s]));
+    const progress = new Progress(log, Number(opts.progressInterval) * 1000);
+    let unreadable = 0;
+    for (const queue of queues) {
+      const s = summaries.get(queue.id)!;
+      progress.startQueue(queue.name, s.messageCount + s.inDoubtAcks + s.inDoubtSends);
+      for await (const entry of data.entries(queue)) {
+        const msg = entry.load();
+        if (!msg) {
+          unreadable++;
+          continue;
+        }
+        const line = await exportLine(entry, msg, { includeBase64: opts.bodies === true });
+        if (!process.stdout.write(toJson(line) + '\n')) await new Promise((r) => process.stdout.once('drain', r));
+        progress.done(1);
+      }
+      progress.endQueue();
+    }
+    progress.finish();
+    if (unreadable > 0) log.error({ unreadable }, 'messages that could not be decoded were left out of the export (see diagnostics)');
+    logDiagnostics(data.diagnostics, log);
+    return exitForDiagnostics(data.diagnostics, opts.allowDiagnostics, log);
+  } finally {
+    data.close();
+  }
+}

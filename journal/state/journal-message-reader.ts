@@ -1,0 +1,69 @@
+/**
+ * Reads one indexed journal message back from disk and decodes it: the index keeps positions,
+ * this turns a position into a StoredMessage when (and only when) someone asks for it.
+ */
+import fs from 'node:fs';
+import { BufferReader, DecodeError } from '../binary/reader.js';
+import type { Diagnostics } from '../diagnostics.js';
+import type { JournalFile } from '../file/file-set.js';
+import type { StoredMessage } from '../model/message.js';
+import { decodePersistedMessage } from '../messages/persisted.js';
+import { decodeCoreLarge } from '../core/core-message.js';
+import type { MessageIndex } from './message-index.js';
+
+const ADD_LARGE_MESSAGE = 30;
+
+export class JournalMessageReader {
+  private readonly fds = new Map<number, number>();
+
+  constructor(
+    private readonly files: JournalFile[],
+    private readonly index: MessageIndex,
+    private readonly dataDir: string,
+    private readonly largeMessagesDir: string | null,
+    private readonly diagnostics: Diagnostics,
+  ) {}
+
+  /** null when the record cannot be decoded (a diagnostic then names file and offset). */
+  load(slot: number): StoredMessage | null {
+    const loc = this.index.location(slot);
+    const f = this.files[loc.fileIndex];
+    if (!f || loc.bodyOffset < 0) return null;
+    const buf = Buffer.allocUnsafe(loc.bodyLength);
+    const n = fs.readSync(this.fd(loc.fileIndex), buf, 0, loc.bodyLength, loc.bodyOffset);
+    const ctx = {
+      dataDir: this.dataDir,
+      largeMessagesDir: this.largeMessagesDir,
+      diagnostics: this.diagnostics,
+      where: { file: loc.file, offset: loc.offset },
+    };
+    try {
+      if (n !== loc.bodyLength) throw new DecodeError(`file shrank: read ${n} of ${loc.bodyLength} bytes`, 0);
+      const r = new BufferReader(buf);
+      const msg = loc.userType === ADD_LARGE_MESSAGE ? decodeCoreLarge(r, ctx) : decodePersistedMessage(r, ctx);
+      if (msg.messageId !== this.index.id(slot)) {
+        throw new DecodeError(`message id ${msg.messageId} inside the record differs from the record id ${this.index.id(slot)}`, 0);
+      }
+      return msg;
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      this.diagnostics.error(loc.file, loc.offset, `unreadable message ${this.index.id(slot)}: ${e.message}`, 'unreadable message');
+      return null;
+    }
+  }
+
+  close(): void {
+    for (const fd of this.fds.values()) fs.closeSync(fd);
+    this.fds.clear();
+  }
+
+  private fd(fileIndex: number): number {
+    let fd = this.fds.get(fileIndex);
+    if (fd === undefined) {
+      if (this.fds.size >= 64) this.close();
+      fd = fs.openSync(this.files[fileIndex]!.path, 'r');
+      this.fds.set(fileIndex, fd);
+    }
+    return fd;
+  }
+}

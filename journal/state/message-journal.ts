@@ -1,0 +1,277 @@
+/**
+ * Builds the live message state from the message journal's effective records (format spec
+ * §9, §13.2, §13.4, §14): which message is on which queue, in which order, with which delivery
+ * count and schedule; duplicate-id caches; records that paging needs; and what each prepared
+ * XA transaction holds.
+ */
+import { BufferReader, DecodeError } from '../binary/reader.js';
+import { readSimpleString } from '../binary/strings.js';
+import { xidKey, type Xid } from '../binary/xid.js';
+import type { Diagnostics } from '../diagnostics.js';
+import type { EffectiveRecord } from '../model/effective-record.js';
+import type { JournalConsumer, PreparedTransaction } from '../transactions/loader.js';
+import { peekCorePersistedSummary } from '../core/core-message.js';
+import { peekCoreHeaderSummary } from '../core/core-headers.js';
+import { peekAmqpSummary } from '../amqp/persisters.js';
+import { MessageFlag, MessageIndex } from './message-index.js';
+import { QueueRefs } from './queue-refs.js';
+
+/** Message-journal user record types (format spec §9). */
+export const MessageRecord = {
+  ADD_LARGE_MESSAGE_PENDING: 29,
+  ADD_LARGE_MESSAGE: 30,
+  ADD_MESSAGE: 31,
+  ADD_REF: 32,
+  ACKNOWLEDGE_REF: 33,
+  UPDATE_DELIVERY_COUNT: 34,
+  PAGE_TRANSACTION: 35,
+  SET_SCHEDULED_DELIVERY_TIME: 36,
+  DUPLICATE_ID: 37,
+  HEURISTIC_COMPLETION: 38,
+  ACKNOWLEDGE_CURSOR: 39,
+  PAGE_CURSOR_COUNTER_VALUE: 40,
+  PAGE_CURSOR_COUNTER_INC: 41,
+  PAGE_CURSOR_COMPLETE: 42,
+  PAGE_CURSOR_PENDING_COUNTER: 43,
+  ADD_MESSAGE_PROTOCOL: 45,
+  ADD_MESSAGE_BODY: 49,
+  ACK_RETRY: 53,
+} as const;
+
+const PAGING_TYPES = new Set<number>([35, 39, 40, 41, 42, 43]);
+
+/** Receives the paging-related records (implemented by journal/paging). */
+export interface PagingRecordSink {
+  apply(rec: EffectiveRecord): void;
+  delete(id: bigint): boolean;
+  addPrepared(xidKey: string, rec: EffectiveRecord, isDelete: boolean): void;
+}
+
+export interface DuplicateIdEntry {
+  cacheName: string;
+  duplicateId: Buffer;
+}
+
+export interface InDoubtSend {
+  queueId: bigint;
+  slot: number;
+  scheduledTime: number;
+}
+
+export interface InDoubtAck {
+  queueId: bigint;
+  messageId: bigint;
+  slot: number;
+}
+
+export interface PreparedMessages {
+  txId: bigint;
+  xid: Xid | null;
+  xidKey: string;
+  file: string;
+  offset: number;
+  sends: InDoubtSend[];
+  acks: InDoubtAck[];
+}
+
+export class MessageJournalBuilder implements JournalConsumer {
+  readonly index: MessageIndex;
+  readonly queues = new Map<bigint, QueueRefs>();
+  readonly duplicateIds = new Map<bigint, DuplicateIdEntry>();
+  /** record id -> large message id of uploads that never completed (≤ 2.41, §11.3). */
+  private readonly pendingLarge = new Map<bigint, bigint>();
+  readonly heuristicCompletions: Array<{ xid: Buffer; commit: boolean }> = [];
+  readonly artemis1xRecords: Array<{ file: string; offset: number }> = [];
+  /** Refs whose message record is not in the journal (the broker logs "cannot find message"). */
+  readonly orphanRefs: Array<{ messageId: bigint; queueId: bigint; file: string; offset: number }> = [];
+  readonly prepared: PreparedMessages[] = [];
+
+  constructor(
+    fileNames: string[],
+    private readonly diagnostics: Diagnostics,
+    private readonly paging: PagingRecordSink,
+  ) {
+    this.index = new MessageIndex(fileNames);
+  }
+
+  apply(rec: EffectiveRecord): void {
+    try {
+      this.applyRecord(rec);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      this.diagnostics.error(rec.file, rec.offset, `unreadable record (user type ${rec.userType}, id ${rec.id}): ${e.message}`, 'unreadable record');
+    }
+  }
+
+  private applyRecord(rec: EffectiveRecord): void {
+    switch (rec.userType) {
+      case MessageRecord.ADD_MESSAGE_PROTOCOL:
+      case MessageRecord.ADD_LARGE_MESSAGE:
+        this.addMessage(rec, 0);
+        return;
+      case MessageRecord.ADD_REF: {
+        const queueId = new BufferReader(rec.body).i64();
+        const slot = this.index.slotOf(rec.id);
+        if (slot < 0) {
+          this.orphanRefs.push({ messageId: rec.id, queueId, file: rec.file, offset: rec.offset });
+          return;
+        }
+        this.queue(queueId).add(slot);
+        return;
+      }
+      case MessageRecord.ACKNOWLEDGE_REF: {
+        const queueId = new BufferReader(rec.body).i64();
+        const slot = this.index.slotOf(rec.id);
+        if (slot >= 0) this.queues.get(queueId)?.ack(slot);
+        return;
+      }
+      case MessageRecord.UPDATE_DELIVERY_COUNT: {
+        const r = new BufferReader(rec.body);
+        const queueId = r.i64();
+        const count = r.i32();
+        const slot = this.index.slotOf(rec.id);
+        if (slot >= 0) this.queues.get(queueId)?.setDeliveryCount(slot, count);
+        return;
+      }
+      case MessageRecord.SET_SCHEDULED_DELIVERY_TIME: {
+        const r = new BufferReader(rec.body);
+        const queueId = r.i64();
+        const time = Number(r.i64());
+        const slot = this.index.slotOf(rec.id);
+        if (slot >= 0) this.queues.get(queueId)?.setScheduledTime(slot, time);
+        return;
+      }
+      case MessageRecord.DUPLICATE_ID: {
+        const r = new BufferReader(rec.body);
+        const cacheName = readSimpleString(r);
+        const duplicateId = Buffer.from(r.lengthPrefixedBytes('duplicate id'));
+        this.duplicateIds.set(rec.id, { cacheName, duplicateId });
+        return;
+      }
+      case MessageRecord.ADD_LARGE_MESSAGE_PENDING:
+        this.pendingLarge.set(rec.id, new BufferReader(rec.body).i64());
+        return;
+      case MessageRecord.HEURISTIC_COMPLETION:
+        this.heuristicCompletions.push({ xid: Buffer.from(rec.body), commit: rec.body[rec.body.length - 1] !== 0 });
+        return;
+      case MessageRecord.ADD_MESSAGE:
+        this.artemis1xRecords.push({ file: rec.file, offset: rec.offset });
+        return;
+      case MessageRecord.ACK_RETRY:
+      case MessageRecord.ADD_MESSAGE_BODY:
+        return; // mirroring bookkeeping / history only
+      default:
+        if (PAGING_TYPES.has(rec.userType)) {
+          this.paging.apply(copyRecord(rec));
+          return;
+        }
+        this.diagnostics.warning(rec.file, rec.offset, `unknown message-journal record type ${rec.userType} ignored (as the broker does)`, 'unknown record type');
+    }
+  }
+
+  private addMessage(rec: EffectiveRecord, extraFlags: number): number {
+    const loc = {
+      fileIndex: rec.fileIndex ?? -1,
+      bodyOffset: rec.bodyOffset ?? -1,
+      bodyLength: rec.body.length,
+      userType: rec.userType,
+      file: rec.file,
+      offset: rec.offset,
+    };
+    try {
+      const s =
+        rec.userType === MessageRecord.ADD_LARGE_MESSAGE
+          ? peekCoreHeaderSummary(rec.body, 0, rec.body.length)
+          : rec.body[0] === 1
+            ? peekCorePersistedSummary(rec.body, 1, rec.body.length - 1)
+            : peekAmqpSummary(rec.body[0]!, rec.body, 1, rec.body.length - 1);
+      const large = rec.userType === MessageRecord.ADD_LARGE_MESSAGE || rec.body[0] === 4;
+      let flags = extraFlags | (s.durable ? MessageFlag.DURABLE : 0) | (large ? MessageFlag.LARGE : 0);
+      if (rec.userType === MessageRecord.ADD_MESSAGE_PROTOCOL && rec.body[0] !== 1) flags |= MessageFlag.AMQP;
+      return this.index.add(rec.id, loc, Math.min(9, Math.max(0, s.priority)), flags);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      this.diagnostics.error(rec.file, rec.offset, `unreadable message ${rec.id}: ${e.message}`, 'unreadable message');
+      return this.index.add(rec.id, loc, 4, extraFlags | MessageFlag.DAMAGED);
+    }
+  }
+
+  delete(id: bigint): boolean {
+    if (this.index.kill(id)) return true;
+    if (this.duplicateIds.delete(id)) return true;
+    if (this.pendingLarge.delete(id)) return true;
+    return this.paging.delete(id);
+  }
+
+  /** Registers what a still-prepared XA transaction holds (§13.4). */
+  addPrepared(tx: PreparedTransaction): void {
+    const key = tx.xid ? xidKey(tx.xid) : `tx:${tx.txId}`;
+    const pm: PreparedMessages = { txId: tx.txId, xid: tx.xid, xidKey: key, file: tx.file, offset: tx.offset, sends: [], acks: [] };
+    const txIndex = this.prepared.length;
+    this.prepared.push(pm);
+    const sentSlots = new Map<bigint, number>();
+    for (const rec of tx.records) {
+      try {
+        switch (rec.userType) {
+          case MessageRecord.ADD_MESSAGE_PROTOCOL:
+          case MessageRecord.ADD_LARGE_MESSAGE:
+            sentSlots.set(rec.id, this.addMessage(rec, MessageFlag.IN_DOUBT));
+            break;
+          case MessageRecord.ADD_REF: {
+            const queueId = new BufferReader(rec.body).i64();
+            const slot = sentSlots.get(rec.id);
+            if (slot !== undefined) pm.sends.push({ queueId, slot, scheduledTime: 0 });
+            else this.diagnostics.error(rec.file, rec.offset, `prepared transaction ${key}: reference to message ${rec.id} that is not in the transaction`);
+            break;
+          }
+          case MessageRecord.SET_SCHEDULED_DELIVERY_TIME: {
+            const r = new BufferReader(rec.body);
+            const queueId = r.i64();
+            const time = Number(r.i64());
+            const send = pm.sends.find((s) => s.queueId === queueId && this.index.id(s.slot) === rec.id);
+            if (send) send.scheduledTime = time;
+            break;
+          }
+          case MessageRecord.ACKNOWLEDGE_REF: {
+            const queueId = new BufferReader(rec.body).i64();
+            const slot = this.index.slotOf(rec.id);
+            if (slot >= 0 && this.queues.get(queueId)?.markInDoubtAck(slot, txIndex)) {
+              pm.acks.push({ queueId, messageId: rec.id, slot });
+            } else {
+              this.diagnostics.warning(rec.file, rec.offset, `prepared transaction ${key} acknowledges message ${rec.id} that is not on queue ${queueId}`);
+            }
+            break;
+          }
+          case MessageRecord.DUPLICATE_ID:
+          case MessageRecord.PAGE_CURSOR_COUNTER_INC:
+          case MessageRecord.PAGE_CURSOR_COUNTER_VALUE:
+            break;
+          default:
+            if (PAGING_TYPES.has(rec.userType)) this.paging.addPrepared(key, rec, false);
+        }
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        this.diagnostics.error(rec.file, rec.offset, `prepared transaction ${key}: unreadable record: ${e.message}`);
+      }
+    }
+    for (const d of tx.deletes) this.paging.addPrepared(key, d, true);
+  }
+
+  /** Large-message uploads that never completed (§11.3): their messages are not live. */
+  finishPendingLarge(): void {
+    for (const [, largeId] of this.pendingLarge) this.index.kill(largeId);
+  }
+
+  queue(queueId: bigint): QueueRefs {
+    let q = this.queues.get(queueId);
+    if (!q) {
+      q = new QueueRefs();
+      this.queues.set(queueId, q);
+    }
+    return q;
+  }
+}
+
+function copyRecord(rec: EffectiveRecord): EffectiveRecord {
+  return { ...rec, body: Buffer.from(rec.body) };
+}

@@ -1,0 +1,83 @@
+/**
+ * The references of one queue to journal messages, in the order the broker reloads them (the
+ * order of their ADD_REF records), with the per-queue delivery count and scheduled time
+ * (format spec §13.2). Acknowledged positions are tombstoned, not removed.
+ */
+import { Column } from './growable.js';
+import { IntMap } from './id-map.js';
+
+export interface RefState {
+  slot: number;
+  deliveryCount: number;
+  /** Epoch ms; 0 = not scheduled. */
+  scheduledTime: number;
+  /** Index of the prepared transaction that acknowledged it, or -1. */
+  inDoubtAck: number;
+}
+
+export class QueueRefs {
+  private readonly slots = new Column(Int32Array, 64);
+  private readonly dc = new Column(Int32Array, 64);
+  private readonly sched = new Column(Float64Array, 64);
+  private readonly positionOf = new IntMap(64);
+  /** position -> prepared transaction index, for refs acknowledged inside a prepared XA tx. */
+  private readonly inDoubt = new Map<number, number>();
+  private n = 0;
+
+  /** ADD_REF: (re)creates the entry; an existing entry keeps its place, like a linked map. */
+  add(slot: number): void {
+    let pos = this.positionOf.get(slot);
+    if (pos < 0) {
+      pos = this.n++;
+      this.slots.ensure(this.n);
+      this.dc.ensure(this.n);
+      this.sched.ensure(this.n);
+      this.slots.data[pos] = slot;
+      this.positionOf.set(slot, pos);
+    }
+    this.dc.data[pos] = 0;
+    this.sched.data[pos] = 0;
+  }
+
+  /** ACKNOWLEDGE_REF. Returns whether the queue held the message. */
+  ack(slot: number): boolean {
+    const pos = this.positionOf.get(slot);
+    if (pos < 0) return false;
+    this.slots.data[pos] = -1;
+    this.positionOf.delete(slot);
+    this.inDoubt.delete(pos);
+    return true;
+  }
+
+  setDeliveryCount(slot: number, count: number): void {
+    const pos = this.positionOf.get(slot);
+    if (pos >= 0) this.dc.data[pos] = count;
+  }
+
+  setScheduledTime(slot: number, time: number): void {
+    const pos = this.positionOf.get(slot);
+    if (pos >= 0) this.sched.data[pos] = time;
+  }
+
+  /** A prepared transaction acknowledged this ref: it is in doubt, not pending. */
+  markInDoubtAck(slot: number, txIndex: number): boolean {
+    const pos = this.positionOf.get(slot);
+    if (pos < 0) return false;
+    this.inDoubt.set(pos, txIndex);
+    return true;
+  }
+
+  /** Live refs in queue order. `isLive(slot)` filters messages deleted after their refs. */
+  *refs(isLive: (slot: number) => boolean): Generator<RefState> {
+    for (let pos = 0; pos < this.n; pos++) {
+      const slot = this.slots.data[pos]!;
+      if (slot < 0 || !isLive(slot)) continue;
+      yield {
+        slot,
+        deliveryCount: this.dc.data[pos]!,
+        scheduledTime: this.sched.data[pos]!,
+        inDoubtAck: this.inDoubt.get(pos) ?? -1,
+      };
+    }
+  }
+}

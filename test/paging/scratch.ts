@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { Diagnostics } from '../../journal/diagnostics.js';
+import { findPageStores } from '../../journal/paging/page-store.js';
+import { iteratePagedMessages, countPaged } from '../../journal/paging/pending.js';
+import { readQueues, readMessageJournal } from './fixture-journal.js';
+
+const v = process.argv[2] ?? 'artemis-2.44.0';
+const dataDir = path.resolve('test/.fixtures', v, 'g_paging/data');
+const queues = readQueues(dataDir);
+console.log([...queues.values()].map((q) => `${q.id}:${q.name}@${q.address}`).join(' '));
+const view = readMessageJournal(dataDir);
+console.log(view.cursor.stats, view.diagnostics.list.slice(0, 5));
+for (const [q, l] of view.journalRefs) console.log('journal', q, l.length);
+const diagnostics = new Diagnostics();
+const stores = findPageStores(path.join(dataDir, 'paging'), dataDir, diagnostics);
+console.log(stores.map((s) => `${s.address} ${s.pages.length}`), diagnostics.list);
+const t0 = Date.now();
+const r = await countPaged({ stores, cursor: view.cursor, queues, dataDir, largeMessagesDir: null, diagnostics }, { decodeSchedules: true });
+console.log(Date.now() - t0, r.perQueue, r.totals, diagnostics.list);
+for (const q of view.cursor.countedQueues()) console.log('counter', q, view.cursor.counter(q));
