@@ -31,7 +31,7 @@ program
   .command('export')
   .description('print every (queue, message) pair as NDJSON on stdout, in delivery order, in-doubt ones included')
   .argument('<data-dir>', 'broker data directory (the one holding bindings/ and journal/), or its parent')
-  .option('--queue <name...>', 'only these queues')
+  .option('--queue <name>', 'only this queue (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
   .option('--bodies', 'include binary bodies as base64 (otherwise size and sha256 only)')
   .option('--allow-diagnostics', 'exit 0 even when error diagnostics were found')
   .addOption(new Option('--progress-interval <seconds>', 'seconds between progress log lines').default('10'))

@@ -6,6 +6,8 @@
  * Opening indexes everything (bounded memory: positions, not bodies); message bodies are
  * decoded only when an entry's `load()` is called.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Diagnostics } from './diagnostics.js';
 import { Diagnostics as DiagnosticsImpl } from './diagnostics.js';
 import { BINDINGS_JOURNAL, MESSAGE_JOURNAL, listJournalFiles, type JournalFile } from './file/file-set.js';
@@ -105,12 +107,8 @@ export class ArtemisDataDirectory {
 
     const topo = new TopologyBuilder(diagnostics);
     let bindingsStats: JournalStats = { files: 0, bytes: 0, records: 0, openTransactions: 0 };
-    if (layout.bindingsDir) {
-      const files = listJournalFiles(layout.bindingsDir, BINDINGS_JOURNAL, layout.dataDir, diagnostics);
-      bindingsStats = stats(files, loadJournal(files, topo, diagnostics, { copyBodies: true }));
-    } else {
-      diagnostics.error(null, null, 'no bindings journal: addresses and queues are unknown');
-    }
+    const bindingsFiles = layout.bindingsDir ? listJournalFiles(layout.bindingsDir, BINDINGS_JOURNAL, layout.dataDir, diagnostics) : [];
+    if (bindingsFiles.length > 0) bindingsStats = stats(bindingsFiles, loadJournal(bindingsFiles, topo, diagnostics, { copyBodies: true }));
     topo.noteBindingsFiles(layout.legacyJmsFiles);
     const topology = topo.finish();
 
@@ -131,8 +129,15 @@ export class ArtemisDataDirectory {
       if (result.openTransactions > 0) {
         diagnostics.info(null, null, `${result.openTransactions} transaction(s) were in flight at the crash; the broker rolls them back`);
       }
-    } else {
+    } else if (bindingsFiles.length > 0) {
       diagnostics.info(null, null, 'no message journal files: no journal messages');
+    }
+    if (bindingsFiles.length === 0) {
+      if (journalFiles.length > 0) {
+        diagnostics.error(null, null, 'message journal without a bindings journal: the queues its messages belong to are unknown');
+      } else {
+        diagnostics.warning(null, null, 'no journal files at all: a broker that never wrote data here (empty)');
+      }
     }
 
     const artemis1x = topology.format.artemis1x || messages.artemis1xRecords.length > 0;
@@ -154,6 +159,7 @@ export class ArtemisDataDirectory {
     const reader = journalFiles.length
       ? new JournalMessageReader(journalFiles, messages.index, layout.dataDir, layout.largeMessagesDir, diagnostics)
       : null;
+    if (reader) checkLargeMessageFiles(messages, reader, layout.largeMessagesDir);
     return new ArtemisDataDirectory(layout, topology, diagnostics, bindingsStats, journalStats, messages, reader, paging);
   }
 
@@ -284,9 +290,33 @@ export class ArtemisDataDirectory {
       paged: false,
       deliveryCount,
       scheduledTime,
-      load: () => (reader ? reader.load(slot) : null),
+      // A damaged message was already reported; it is never presented as readable.
+      load: () => (reader && !idx.has(slot, MessageFlag.DAMAGED) ? reader.load(slot) : null),
     };
   }
+}
+
+/**
+ * Every live large message must have its body file. Checked once at open so that `inspect`
+ * reports a missing file too; the decoders name the file (after the legacy original-id fallback).
+ */
+function checkLargeMessageFiles(messages: MessageJournalBuilder, reader: JournalMessageReader, largeDir: string | null): void {
+  const idx = messages.index;
+  const slots = new Set<number>();
+  for (const refs of messages.queues.values()) {
+    for (const ref of refs.refs((slot) => !idx.has(slot, MessageFlag.DEAD))) if (idx.has(ref.slot, MessageFlag.LARGE)) slots.add(ref.slot);
+  }
+  for (const p of messages.prepared) for (const s of p.sends) if (idx.has(s.slot, MessageFlag.LARGE)) slots.add(s.slot);
+  for (const slot of slots) {
+    if (largeDir && fs.existsSync(path.join(largeDir, `${idx.id(slot)}.msg`))) continue;
+    const msg = reader.load(slot);
+    if (!msg || !bodyFilesExist(msg)) idx.markDamaged(slot);
+  }
+}
+
+function bodyFilesExist(msg: StoredMessage): boolean {
+  const sources = msg.protocol === 'core' ? [msg.body] : msg.encoded;
+  return sources.every((s) => s.kind !== 'file' || (s.length >= 0 && fs.existsSync(s.path)));
 }
 
 function stats(files: JournalFile[], r: LoadResult): JournalStats {

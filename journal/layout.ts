@@ -33,11 +33,12 @@ export function locateDataDirectory(dir: string): DataDirLayout | null {
 function layoutOf(d: string): DataDirLayout | null {
   if (!isDir(d)) return null;
   const sub = (n: string) => (isDir(path.join(d, n)) ? path.join(d, n) : null);
-  const bindingsDir = hasFiles(sub('bindings'), 'activemq-bindings-*.bindings') ? sub('bindings') : null;
+  const bindingsDir = sub('bindings');
   let journalDir = sub('journal');
   if (!hasFiles(journalDir, 'activemq-data-*.amq*') && hasFiles(d, 'activemq-data-*.amq*')) journalDir = d;
-  const journalHasFiles = hasFiles(journalDir, 'activemq-data-*.amq*');
-  if (!bindingsDir && !journalHasFiles) return null;
+  // A broker creates bindings/ and journal/ on its first start; either one marks a data directory
+  // (possibly one whose broker never wrote anything).
+  if (!bindingsDir && !journalDir) return null;
   return {
     dataDir: d,
     bindingsDir,

@@ -1,5 +1,6 @@
 /** `export DATA_DIR [--queue Q]`: every (queue, message) as one NDJSON line, in delivery order. */
 import type { Logger } from 'pino';
+import { DecodeError } from '../../journal/binary/reader.js';
 import { exportLine } from '../format/export-line.js';
 import { toJson } from '../format/json.js';
 import { Progress } from '../progress.js';
@@ -35,7 +36,15 @@ export async function runExport(dir: string, opts: ExportOptions, log: Logger): 
           unreadable++;
           continue;
         }
-        const line = await exportLine(entry, msg, { includeBase64: opts.bodies === true });
+        let line;
+        try {
+          line = await exportLine(entry, msg, { includeBase64: opts.bodies === true });
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+          data.diagnostics.error(null, null, `${queue.name}: message ${entry.messageId} cannot be exported: ${e.message}`);
+          unreadable++;
+          continue;
+        }
         if (!process.stdout.write(toJson(line) + '\n')) await new Promise((r) => process.stdout.once('drain', r));
         progress.done(1);
       }

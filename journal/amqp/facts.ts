@@ -35,14 +35,19 @@ export function expiryFromProperties(absoluteExpiry: bigint | null): number {
 }
 
 /**
- * Walks the sections in `r` (a whole message encoding) up to the end, or until the header (and,
- * when `wantProperties`, the properties) were found. Throws DecodeError.
+ * Walks the sections in `r` (a whole message encoding) up to the end, or (unless `walkAll`) until
+ * the header and, when `wantProperties`, the properties were found. Facts are stored into `facts`
+ * as they are found, so they survive a DecodeError thrown by a later section.
  */
-export function scanAmqpFacts(r: BufferReader, wantProperties: boolean): AmqpFacts {
-  const facts: AmqpFacts = { header: null, absoluteExpiry: null };
+export function scanAmqpFacts(
+  r: BufferReader,
+  wantProperties: boolean,
+  facts: AmqpFacts = { header: null, absoluteExpiry: null },
+  walkAll = false,
+): AmqpFacts {
   let haveHeader = false;
   let haveProperties = !wantProperties;
-  while (r.remaining > 0 && !(haveHeader && haveProperties)) {
+  while (r.remaining > 0 && (walkAll || !(haveHeader && haveProperties))) {
     const offset = r.position;
     const { code } = readSectionDescriptor(r);
     if ((code === SectionCode.HEADER && !haveHeader) || (code === SectionCode.PROPERTIES && !haveProperties)) {

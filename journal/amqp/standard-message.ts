@@ -70,17 +70,19 @@ function factsOrDefaults(
   ctx: MessageContext,
   messageId: bigint,
 ): AmqpFacts {
+  const facts: AmqpFacts = { header: null, absoluteExpiry: null };
   try {
-    return scanAmqpFacts(new BufferReader(amqpData), wantProperties);
+    // Walks every section so that damage is reported here rather than when sending.
+    return scanAmqpFacts(new BufferReader(amqpData), wantProperties, facts, true);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     ctx.diagnostics.warning(
       ctx.where.file,
       ctx.where.offset,
       `AMQP message ${messageId}: sections undecodable at byte ${e.at} of its ${amqpData.length}-byte encoding: ` +
-        `${e.message}; kept as raw bytes with default durable=false, priority=4`,
+        `${e.message}; kept as raw bytes, header facts ${facts.header ? 'from the readable part' : 'defaulted (durable=false, priority=4)'}`,
       'AMQP sections undecodable',
     );
-    return { header: null, absoluteExpiry: null };
+    return facts;
   }
 }

@@ -24,7 +24,7 @@ export interface AmqpSummary {
 /**
  * `buf[offset, offset + length)` is the record body after its persister id byte (the same bytes
  * decodeAmqpPersisted reads). Throws DecodeError for a damaged record; damaged AMQP sections give
- * the broker defaults (decodeAmqpPersisted reports them).
+ * the facts read before the damage, else the broker defaults (decodeAmqpPersisted reports them).
  */
 export function peekAmqpSummary(persister: number, buf: Buffer, offset: number, length: number): AmqpSummary {
   if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > buf.length) {
@@ -61,11 +61,13 @@ export function peekAmqpSummary(persister: number, buf: Buffer, offset: number, 
   };
 }
 
+/** Facts found before any damage (like decodeAmqpPersisted, which also reports it). */
 function factsOrDefaults(data: BufferReader, wantProperties: boolean): AmqpFacts {
+  const facts: AmqpFacts = { header: null, absoluteExpiry: null };
   try {
-    return scanAmqpFacts(data, wantProperties);
+    return scanAmqpFacts(data, wantProperties, facts);
   } catch (e) {
-    if (e instanceof DecodeError) return { header: null, absoluteExpiry: null };
+    if (e instanceof DecodeError) return facts;
     throw e;
   }
 }

@@ -32,10 +32,12 @@ export interface JournalKind {
   ext: string;
   /** Journal-retention `.bkp` files hold live data (message journal only). */
   acceptBackup: boolean;
+  /** Size every file of this journal has, when it is fixed (bindings: 1 MiB). */
+  fixedFileSize?: number;
 }
 
 export const MESSAGE_JOURNAL: JournalKind = { prefix: 'activemq-data', ext: 'amq', acceptBackup: true };
-export const BINDINGS_JOURNAL: JournalKind = { prefix: 'activemq-bindings', ext: 'bindings', acceptBackup: false };
+export const BINDINGS_JOURNAL: JournalKind = { prefix: 'activemq-bindings', ext: 'bindings', acceptBackup: false, fixedFileSize: 1024 * 1024 };
 
 export function listJournalFiles(
   dir: string,
@@ -89,12 +91,31 @@ export function listJournalFiles(
     files.push({ path: p, displayPath: display(onDisk), logicalName, ...header });
   }
   files.sort((a, b) => (a.fileId < b.fileId ? -1 : a.fileId > b.fileId ? 1 : 0));
+  reportShortFiles(files, kind, diagnostics);
   for (let i = 1; i < files.length; i++) {
     if (files[i]!.fileId === files[i - 1]!.fileId) {
       diagnostics.error(files[i]!.displayPath, 8, `file id ${files[i]!.fileId} also used by ${files[i - 1]!.displayPath}`);
     }
   }
   return files;
+}
+
+/**
+ * Journal files are pre-allocated to one fixed size (§3.4), so a file shorter than its siblings
+ * lost its end: whatever records were there are gone. (If journal-file-size was changed between
+ * broker runs, older files differ legitimately; --allow-diagnostics accepts that.)
+ */
+function reportShortFiles(files: JournalFile[], kind: JournalKind, diagnostics: Diagnostics): void {
+  const expected = Math.max(kind.fixedFileSize ?? 0, ...files.map((f) => f.size));
+  for (const f of files) {
+    if (f.size < expected) {
+      diagnostics.error(
+        f.displayPath,
+        f.size,
+        `journal file is ${f.size} bytes, shorter than the journal file size ${expected}: it was truncated and records past offset ${f.size} are lost`,
+      );
+    }
+  }
 }
 
 type Header = Pick<JournalFile, 'size' | 'formatVersion' | 'userVersion' | 'fileId' | 'recordFileId'>;

@@ -4,9 +4,10 @@
  * (page number, message number), so numbering must count every well-framed record.
  *
  * Like the broker, reading stops at the first record that is not well framed: there is no rescan.
- * What follows is reported: nothing or only zeros is a clean end; anything else is an ERROR, since
- * a torn or damaged record may hide messages the producer was told were stored (the broker would
- * not deliver them either).
+ * What follows is reported: nothing is a clean end; anything else is an ERROR, since a torn or
+ * damaged record may hide messages the producer was told were stored (the broker would not deliver
+ * them either). Zeros included: page files are appended to, never pre-allocated, so zeros where
+ * records should be mean lost data (a zeroed file, or a tail the file system never wrote).
  *
  * Files are read with positional reads into fresh windows of bounded size; a window is never
  * reused, so the record views handed out stay valid for as long as the caller keeps them.
@@ -117,7 +118,16 @@ export async function* readPageFile(
 
     if (pos === size) return { records: msgNr, endOfData: pos, size, tail: 'end' };
     const nonZero = await firstNonZero(fh, pos, size);
-    if (nonZero < 0) return { records: msgNr, endOfData: pos, size, tail: 'zeros' };
+    if (nonZero < 0) {
+      diagnostics.error(
+        file.displayPath,
+        pos,
+        `page file holds ${size - pos} zero bytes from offset ${pos} after its ${msgNr} valid records: ` +
+          'page files are never pre-allocated, so records that were written there are lost',
+        'zeroed page tail',
+      );
+      return { records: msgNr, endOfData: pos, size, tail: 'zeros' };
+    }
     diagnostics.error(
       file.displayPath,
       pos,

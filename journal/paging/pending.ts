@@ -15,7 +15,7 @@
  * lets the caller's policy decide. Paged messages carry no delivery count and no per-queue
  * schedule (§14.2, §14.3).
  */
-import type { Diagnostics } from '../diagnostics.js';
+import { Diagnostics } from '../diagnostics.js';
 import type { StoredMessage } from '../model/message.js';
 import type { MessageContext } from '../messages/context.js';
 import { DecodeError } from '../binary/reader.js';
@@ -39,6 +39,12 @@ export interface PagingInput {
   largeMessagesDir: string | null;
   diagnostics: Diagnostics;
   readOptions?: PageReadOptions;
+  /**
+   * Report damaged page files and undecodable paged messages (default true). A caller that reads
+   * the same stores several times can turn this off for the repeat passes so that each problem is
+   * reported once.
+   */
+  reportProblems?: boolean;
 }
 
 export type PagedRefState = 'pending' | 'in-doubt-ack' | 'in-doubt-send';
@@ -114,20 +120,22 @@ export async function* iteratePagedMessages(
   totals: PagingTotals = emptyTotals(),
 ): AsyncGenerator<PagedEntry, PagingTotals> {
   const { queues, diagnostics } = input;
+  // Problems of the page files themselves; content problems found by load() are always reported.
+  const problems = input.reportProblems === false ? new DiagnosticsSink() : diagnostics;
   const foreignQueueWarned = new Set<string>();
 
   for (const store of input.stores) {
     totals.stores++;
     for (const file of store.pages) {
       totals.pageFiles++;
-      const records = readPageFile(file, diagnostics, input.readOptions);
+      const records = readPageFile(file, problems, input.readOptions);
       try {
         for (;;) {
           let next: IteratorResult<PageRecord, PageReadResult>;
           try {
             next = await records.next();
           } catch (e) {
-            diagnostics.error(file.displayPath, null, `page file cannot be read: ${errorText(e)}`, 'page file unreadable');
+            problems.error(file.displayPath, null, `page file cannot be read: ${errorText(e)}`, 'page file unreadable');
             break;
           }
           if (next.done) {
@@ -136,19 +144,13 @@ export async function* iteratePagedMessages(
           }
           const rec = next.value;
           totals.records++;
-          const ctx: MessageContext = {
-            dataDir: input.dataDir,
-            largeMessagesDir: input.largeMessagesDir,
-            diagnostics,
-            where: { file: file.displayPath, offset: rec.offset },
-          };
           let summary: PagedSummary;
           try {
             summary = summarizePagedMessage(rec.body);
           } catch (e) {
             if (!(e instanceof DecodeError)) throw e;
             totals.undecodable++;
-            diagnostics.error(
+            problems.error(
               file.displayPath,
               rec.offset,
               `paged message ${rec.msgNr} of page ${file.page} (address ${store.address}) cannot be decoded and is skipped: ${e.message} (at byte ${e.at} of the record)`,
@@ -163,7 +165,7 @@ export async function* iteratePagedMessages(
             const warnKey = `${store.displayFolder}\u0000${ref.queueId}`;
             if (q.address !== store.address && !foreignQueueWarned.has(warnKey)) {
               foreignQueueWarned.add(warnKey);
-              diagnostics.warning(
+              problems.warning(
                 store.displayFolder,
                 null,
                 `paged messages of address "${store.address}" are routed to queue "${q.name}" (id ${ref.queueId}) of address "${q.address}"`,
@@ -173,6 +175,12 @@ export async function* iteratePagedMessages(
           }
           totals.yielded++;
           const body = rec.body;
+          const ctx: MessageContext = {
+            dataDir: input.dataDir,
+            largeMessagesDir: input.largeMessagesDir,
+            diagnostics,
+            where: { file: file.displayPath, offset: rec.offset },
+          };
           yield {
             store,
             page: file.page,
@@ -295,6 +303,11 @@ export async function countPaged(
     }
   }
   return { perQueue, totals };
+}
+
+/** Diagnostics that keep nothing. */
+class DiagnosticsSink extends Diagnostics {
+  override add(): void {}
 }
 
 function errorText(e: unknown): string {

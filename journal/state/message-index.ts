@@ -76,6 +76,10 @@ export class MessageIndex {
     return true;
   }
 
+  markDamaged(slot: number): void {
+    this.flagBits.data[slot] = this.flagBits.data[slot]! | MessageFlag.DAMAGED;
+  }
+
   id(slot: number): bigint {
     return this.ids.data[slot]!;
   }

@@ -124,6 +124,7 @@ export class PagingState {
     return this.stores.filter((s) => s.address === queue.address);
   }
 
+  /** The first pass (count) reports page problems; later passes read the same bytes again. */
   private iterate(stores: PageStore[]): AsyncGenerator<PagedEntry, unknown> {
     if (!this.cursor || stores.length === 0) return empty();
     const input: PagingInput = {
@@ -133,6 +134,7 @@ export class PagingState {
       dataDir: this.layout.dataDir,
       largeMessagesDir: this.layout.largeMessagesDir,
       diagnostics: this.diagnostics,
+      reportProblems: this.counted === null,
     };
     return iteratePagedMessages(input);
   }

@@ -23,8 +23,14 @@ test('real-world-all: 2.x read cleanly, 1.x refused, nothing crashes', { timeout
   const problems: string[] = [];
   let v1 = 0;
   let v2 = 0;
+  let absent = 0;
   for (const snap of index.snapshots) {
     const dir = path.join(ROOT, snap.fixture_dir);
+    if (!fs.existsSync(dir)) {
+      // The snapshot store kept none of this directory's files (all were > 4 MB): nothing to read.
+      absent++;
+      continue;
+    }
     const is1x = /^1\./.test(snap.artemis_version);
     const t0 = performance.now();
     try {
@@ -48,4 +54,6 @@ test('real-world-all: 2.x read cleanly, 1.x refused, nothing crashes', { timeout
   }
   assert.deepEqual(problems, []);
   assert.ok(v1 > 0 && v2 > 0, `both kinds seen (1.x ${v1}, 2.x ${v2})`);
+  assert.ok(absent <= 1, `${absent} snapshot directories absent on disk`);
+  console.log(`real-world-all: ${v2} Artemis 2.x read cleanly, ${v1} Artemis 1.x refused, ${absent} absent on disk`);
 });

@@ -70,7 +70,7 @@ function decodeAll(dataDir: string): { byId: Map<bigint, Decoded>; diagnostics: 
 /** Floats are printed by Java with float precision; compare at float precision. */
 function assertTypedEqual(actual: JsonTyped, expected: Json, where: string): void {
   assert.equal(actual.type, expected.type, `${where}: type`);
-  if (expected.type === 'float') assert.equal(actual.value, Math.fround(expected.value), `${where}: value`);
+  if (expected.type === 'float') assert.equal(Math.fround(actual.value as number), Math.fround(expected.value), `${where}: value`);
   else assert.deepEqual(actual.value, expected.value, `${where}: value`);
 }
 

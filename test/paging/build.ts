@@ -73,8 +73,16 @@ export function pageRecord(encoded: Buffer): Buffer {
   return Buffer.concat([Buffer.from('{'), i32(encoded.length), encoded, Buffer.from('}')]);
 }
 
+const created: string[] = [];
+process.on('exit', () => {
+  for (const d of created) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `paging-${prefix}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `paging-${prefix}-`));
+  created.push(d);
+  return d;
 }
 
 export { i32, i64 };
