@@ -3,11 +3,11 @@
  * positional reads; sections up to `maxSectionInMemory` are decoded, bigger data (and amqp-value
  * binary/string) bodies are streamed through sha256, so a 20 MiB body is never held whole.
  */
+import { createHash } from 'node:crypto';
 import { BufferReader, DecodeError } from '../binary/reader.js';
 import type { AmqpMessage, AmqpSection } from '../model/message.js';
 import { FormatCode as F } from './codec/format-codes.js';
 import { measureAmqpValue } from './codec/measure-value.js';
-import { createHash } from 'node:crypto';
 import { EncodedParts } from './encoded-parts.js';
 import { SectionCode, SECTION_NAMES } from './section-codes.js';
 import { readAmqpSection, readSectionDescriptor } from './sections.js';

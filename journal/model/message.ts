@@ -70,7 +70,7 @@ export interface AmqpSection {
   /** Offset and length of the whole section (descriptor included) inside the message encoding. */
   offset: number;
   length: number;
-  /** Decoded value; null for body sections too big to decode in memory (see `bodyRegion`). */
+  /** Decoded value; null when the section was only located, not decoded. */
   value: TypedValue | null;
 }
 
@@ -85,6 +85,13 @@ export interface AmqpMessage {
   priority: number;
   /** Absolute expiration in ms (persister v3 stores it; older ones derive it at load), 0 = none. */
   expiration: number;
+  /**
+   * `header.ttl` in ms (relative), null when absent. Brokers restart this countdown at every load
+   * for persisters without a stored expiration; the caller decides what to do with it.
+   */
+  ttl: number | null;
+  /** Large messages only: the broker re-encoded header/annotations/properties after arrival (§11.2). */
+  reencoded?: boolean;
   /** Broker-only properties (`_AMQ_AD`, `_AMQ_ORIG_*`, route ids …), not part of the AMQP bytes. */
   extraProperties: TypedMap;
   /** The complete AMQP encoding to re-send (for large messages: rebuilt from file + record, §11.2). */

@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { BufferReader } from '../../journal/binary/reader.js';
+import { BufferReader, DecodeError } from '../../journal/binary/reader.js';
 import { Diagnostics } from '../../journal/diagnostics.js';
 import type { MessageContext } from '../../journal/messages/context.js';
 import type { AmqpMessage } from '../../journal/model/message.js';
@@ -184,4 +184,41 @@ test('c_amqp: rhea wrote the footer before the body and its delivery annotations
   const noBody = parseAmqpSections(await readAmqpEncoded(decoded.get(39n)!.msg)).map((s) => s.code);
   assert.deepEqual(noBody, [0x70, 0x73, 0x74]);
   assert.equal(sha256(stripped).length, 64);
+});
+
+test('randomly corrupted real records: only DecodeError or diagnostics, never another exception', async () => {
+  const { dataDir } = load('artemis-2.44.0/c_amqp');
+  const records = amqpMessageRecords(dataDir);
+  let seed = 4242;
+  const rnd = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  let decodeErrors = 0;
+  let viewErrors = 0;
+  for (let i = 0; i < 4000; i++) {
+    const rec = records[i % records.length]!;
+    const body = Buffer.from(rec.body);
+    const flips = 1 + Math.floor(rnd() * 3);
+    // persister byte and message id left alone: damage the rest
+    for (let f = 0; f < flips; f++) body[9 + Math.floor(rnd() * (body.length - 9))] = Math.floor(rnd() * 256);
+    const ctx: MessageContext = { dataDir, largeMessagesDir: null, diagnostics: new Diagnostics(), where: { file: 'x', offset: 0 } };
+    let msg: AmqpMessage;
+    try {
+      peekAmqpSummary(body[0]!, body, 1, body.length - 1);
+      msg = decodeAmqpPersisted(body[0]!, new BufferReader(body, 1), ctx);
+    } catch (e) {
+      assert.ok(e instanceof DecodeError, `record ${rec.recordId} mutation ${i}: ${String(e)}`);
+      decodeErrors++;
+      continue;
+    }
+    try {
+      await describeAmqpMessage(msg, { includeBase64: true });
+      decodeAmqpMessageView(parseAmqpSections(await readAmqpEncoded(msg)));
+    } catch (e) {
+      assert.ok(e instanceof DecodeError, `record ${rec.recordId} mutation ${i} view: ${String(e)}`);
+      viewErrors++;
+    }
+  }
+  assert.ok(decodeErrors > 100 && viewErrors > 100, `error paths exercised (${decodeErrors} record, ${viewErrors} view)`);
 });
