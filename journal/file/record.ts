@@ -29,8 +29,9 @@ export const RECORD_TYPE_NAMES: Record<number, string> = {
 };
 
 /**
- * One well-framed record as found in a file. `body` (user payload, or the PREPARE extra data) is a
- * view into the scanner's buffer: valid only during the visit callback.
+ * One well-framed record as found in a file. The object itself and `body` (user payload, or the
+ * PREPARE extra data, a view into the scanner's buffer) are valid only during the visit callback:
+ * the scanner refills the same object for the next record.
  */
 export interface RawRecord {
   type: RecordTypeCode;

@@ -48,6 +48,19 @@ export function scanJournalBuffer(
   // One report per run of failed candidates: bytes inside a rejected record are re-examined and
   // may look like further candidates.
   let pendingProblem: ScanProblem | null = null;
+  // One record object, refilled for every visit: millions of records, no garbage per record.
+  const rec: RawRecord = {
+    type: RecordType.ADD,
+    offset: 0,
+    length: 0,
+    compactCount: 0,
+    txId: 0n,
+    recordId: 0n,
+    userType: 0,
+    numberOfRecords: 0,
+    body: buf.subarray(0, 0),
+    bodyOffset: 0,
+  };
 
   while (pos < size) {
     const start = pos;
@@ -158,18 +171,17 @@ export function scanJournalBuffer(
       pendingProblem = null;
     }
     const dataLen = bodyLen + extraLen;
-    visit({
-      type: t as RecordTypeCode,
-      offset: start,
-      length: total,
-      compactCount,
-      txId,
-      recordId,
-      userType,
-      numberOfRecords,
-      body: buf.subarray(p, p + dataLen),
-      bodyOffset: p,
-    });
+    rec.type = t as RecordTypeCode;
+    rec.offset = start;
+    rec.length = total;
+    rec.compactCount = compactCount;
+    rec.txId = txId;
+    rec.recordId = recordId;
+    rec.userType = userType;
+    rec.numberOfRecords = numberOfRecords;
+    rec.body = buf.subarray(p, p + dataLen);
+    rec.bodyOffset = p;
+    visit(rec);
     records++;
     pos = start + total;
     endOfData = pos;

@@ -1,23 +1,17 @@
-/** Append-only typed-array columns that double when full: the index's storage. */
+/** Typed-array columns that double when full: the index's compact storage. */
 
-type TypedArray = Int32Array | Uint8Array | Float64Array | BigInt64Array;
-type Ctor<T extends TypedArray> = { new (n: number): T };
+export type TypedArray = Int32Array | Uint8Array | Float64Array | BigInt64Array;
 
-export class Column<T extends TypedArray> {
-  data: T;
-  constructor(
-    private readonly ctor: Ctor<T>,
-    initial = 256,
-  ) {
-    this.data = new ctor(initial);
-  }
+/** A copy of `a` with room for `capacity` elements. */
+export function grown<T extends TypedArray>(a: T, capacity: number): T {
+  const next = new (a.constructor as { new (n: number): T })(capacity);
+  (next as unknown as { set(src: T): void }).set(a);
+  return next;
+}
 
-  ensure(n: number): void {
-    if (n <= this.data.length) return;
-    let cap = this.data.length * 2;
-    while (cap < n) cap *= 2;
-    const next = new this.ctor(cap);
-    (next as unknown as { set(a: T): void }).set(this.data);
-    this.data = next;
-  }
+/** The capacity to grow to so that `n` elements fit: doubling. */
+export function nextCapacity(current: number, n: number): number {
+  let cap = Math.max(16, current * 2);
+  while (cap < n) cap *= 2;
+  return cap;
 }

@@ -24,8 +24,8 @@ export class IdMap {
   }
 
   get(id: bigint): number {
-    const h = Number((id >> 32n) & 0xffffffffn);
-    const l = Number(id & 0xffffffffn);
+    const h = high(id);
+    const l = low(id);
     let i = hash(h, l) & this.mask;
     for (;;) {
       const v = this.vals[i]!;
@@ -37,12 +37,12 @@ export class IdMap {
 
   set(id: bigint, value: number): void {
     if ((this.count + 1) * 2 > this.vals.length) this.grow();
-    this.put(Number((id >> 32n) & 0xffffffffn), Number(id & 0xffffffffn), value);
+    this.put(high(id), low(id), value);
   }
 
   delete(id: bigint): boolean {
-    const h = Number((id >> 32n) & 0xffffffffn);
-    const l = Number(id & 0xffffffffn);
+    const h = high(id);
+    const l = low(id);
     let i = hash(h, l) & this.mask;
     for (;;) {
       if (this.vals[i] === -1) return false;
@@ -179,6 +179,24 @@ export class IntMap {
     this.count = 0;
     for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.put(keys[i]!, vals[i]!);
   }
+}
+
+const TWO_32 = 4294967296;
+
+/**
+ * The two 32-bit halves of a 64-bit id. Ids fit in 2^53 in practice, where one Number conversion
+ * is exact and much cheaper than BigInt shifts; anything else takes the exact BigInt path.
+ */
+function high(id: bigint): number {
+  const n = Number(id);
+  if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) return Math.floor(n / TWO_32);
+  return Number((id >> 32n) & 0xffffffffn);
+}
+
+function low(id: bigint): number {
+  const n = Number(id);
+  if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) return n % TWO_32;
+  return Number(id & 0xffffffffn);
 }
 
 function mix(x: number): number {

@@ -3,7 +3,7 @@
  * to count and order it. Bodies stay on disk and are decoded on demand (`loadMessage`), so a
  * journal of many GB is indexed in a few tens of bytes per message.
  */
-import { Column } from './growable.js';
+import { grown, nextCapacity } from './growable.js';
 import { IdMap } from './id-map.js';
 
 export const MessageFlag = {
@@ -28,15 +28,18 @@ export interface MessageLocation {
   offset: number;
 }
 
+/**
+ * Columns of one row per message. Offsets fit 32 bits: Artemis sizes journal files with an int.
+ */
 export class MessageIndex {
-  private readonly ids = new Column(BigInt64Array);
-  private readonly fileIndex = new Column(Int32Array);
-  private readonly bodyOffset = new Column(Float64Array);
-  private readonly bodyLength = new Column(Int32Array);
-  private readonly recordOffset = new Column(Float64Array);
-  private readonly userType = new Column(Uint8Array);
-  private readonly prio = new Column(Uint8Array);
-  private readonly flagBits = new Column(Uint8Array);
+  private ids = new BigInt64Array(0);
+  private fileIndex = new Int32Array(0);
+  private bodyOffset = new Int32Array(0);
+  private bodyLength = new Int32Array(0);
+  private recordOffset = new Int32Array(0);
+  private userType = new Uint8Array(0);
+  private prio = new Uint8Array(0);
+  private flagBits = new Uint8Array(0);
   private readonly byId = new IdMap(1024);
   private n = 0;
 
@@ -48,17 +51,15 @@ export class MessageIndex {
 
   add(id: bigint, loc: MessageLocation, priority: number, flags: number): number {
     const slot = this.n++;
-    for (const c of [this.ids, this.fileIndex, this.bodyOffset, this.bodyLength, this.recordOffset, this.userType, this.prio, this.flagBits]) {
-      (c as Column<Int32Array>).ensure(this.n);
-    }
-    this.ids.data[slot] = id;
-    this.fileIndex.data[slot] = loc.fileIndex;
-    this.bodyOffset.data[slot] = loc.bodyOffset;
-    this.bodyLength.data[slot] = loc.bodyLength;
-    this.recordOffset.data[slot] = loc.offset;
-    this.userType.data[slot] = loc.userType;
-    this.prio.data[slot] = priority;
-    this.flagBits.data[slot] = flags;
+    if (this.n > this.ids.length) this.grow();
+    this.ids[slot] = id;
+    this.fileIndex[slot] = loc.fileIndex;
+    this.bodyOffset[slot] = loc.bodyOffset;
+    this.bodyLength[slot] = loc.bodyLength;
+    this.recordOffset[slot] = loc.offset;
+    this.userType[slot] = loc.userType;
+    this.prio[slot] = priority;
+    this.flagBits[slot] = flags;
     if (!(flags & MessageFlag.IN_DOUBT)) this.byId.set(id, slot);
     return slot;
   }
@@ -71,40 +72,52 @@ export class MessageIndex {
   kill(id: bigint): boolean {
     const slot = this.byId.get(id);
     if (slot < 0) return false;
-    this.flagBits.data[slot] = this.flagBits.data[slot]! | MessageFlag.DEAD;
+    this.flagBits[slot] = this.flagBits[slot]! | MessageFlag.DEAD;
     this.byId.delete(id);
     return true;
   }
 
   markDamaged(slot: number): void {
-    this.flagBits.data[slot] = this.flagBits.data[slot]! | MessageFlag.DAMAGED;
+    this.flagBits[slot] = this.flagBits[slot]! | MessageFlag.DAMAGED;
   }
 
   id(slot: number): bigint {
-    return this.ids.data[slot]!;
+    return this.ids[slot]!;
   }
 
   priority(slot: number): number {
-    return this.prio.data[slot]!;
+    return this.prio[slot]!;
   }
 
   flags(slot: number): number {
-    return this.flagBits.data[slot]!;
+    return this.flagBits[slot]!;
   }
 
   has(slot: number, flag: number): boolean {
-    return (this.flagBits.data[slot]! & flag) !== 0;
+    return (this.flagBits[slot]! & flag) !== 0;
   }
 
   location(slot: number): MessageLocation {
-    const fi = this.fileIndex.data[slot]!;
+    const fi = this.fileIndex[slot]!;
     return {
       fileIndex: fi,
-      bodyOffset: this.bodyOffset.data[slot]!,
-      bodyLength: this.bodyLength.data[slot]!,
-      userType: this.userType.data[slot]!,
+      bodyOffset: this.bodyOffset[slot]!,
+      bodyLength: this.bodyLength[slot]!,
+      userType: this.userType[slot]!,
       file: this.fileNames[fi] ?? '?',
-      offset: this.recordOffset.data[slot]!,
+      offset: this.recordOffset[slot]!,
     };
+  }
+
+  private grow(): void {
+    const cap = nextCapacity(this.ids.length, this.n);
+    this.ids = grown(this.ids, cap);
+    this.fileIndex = grown(this.fileIndex, cap);
+    this.bodyOffset = grown(this.bodyOffset, cap);
+    this.bodyLength = grown(this.bodyLength, cap);
+    this.recordOffset = grown(this.recordOffset, cap);
+    this.userType = grown(this.userType, cap);
+    this.prio = grown(this.prio, cap);
+    this.flagBits = grown(this.flagBits, cap);
   }
 }

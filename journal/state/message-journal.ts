@@ -13,7 +13,7 @@ import type { JournalConsumer, PreparedTransaction } from '../transactions/loade
 import { peekCorePersistedSummary } from '../core/core-message.js';
 import { peekCoreHeaderSummary } from '../core/core-headers.js';
 import { peekAmqpSummary } from '../amqp/persisters.js';
-import { MessageFlag, MessageIndex } from './message-index.js';
+import { MessageFlag, MessageIndex, type MessageLocation } from './message-index.js';
 import { QueueRefs } from './queue-refs.js';
 
 /** Message-journal user record types (format spec §9). */
@@ -85,6 +85,8 @@ export class MessageJournalBuilder implements JournalConsumer {
   /** Refs whose message record is not in the journal (the broker logs "cannot find message"). */
   readonly orphanRefs: Array<{ messageId: bigint; queueId: bigint; file: string; offset: number }> = [];
   readonly prepared: PreparedMessages[] = [];
+  /** Reused for every message added (the index copies the fields). */
+  private readonly loc: MessageLocation = { fileIndex: 0, bodyOffset: 0, bodyLength: 0, userType: 0, file: '', offset: 0 };
 
   constructor(
     fileNames: string[],
@@ -110,7 +112,7 @@ export class MessageJournalBuilder implements JournalConsumer {
         this.addMessage(rec, 0);
         return;
       case MessageRecord.ADD_REF: {
-        const queueId = new BufferReader(rec.body).i64();
+        const queueId = queueIdOf(rec);
         const slot = this.index.slotOf(rec.id);
         if (slot < 0) {
           this.orphanRefs.push({ messageId: rec.id, queueId, file: rec.file, offset: rec.offset });
@@ -120,7 +122,7 @@ export class MessageJournalBuilder implements JournalConsumer {
         return;
       }
       case MessageRecord.ACKNOWLEDGE_REF: {
-        const queueId = new BufferReader(rec.body).i64();
+        const queueId = queueIdOf(rec);
         const slot = this.index.slotOf(rec.id);
         if (slot >= 0) this.queues.get(queueId)?.ack(slot);
         return;
@@ -170,14 +172,13 @@ export class MessageJournalBuilder implements JournalConsumer {
   }
 
   private addMessage(rec: EffectiveRecord, extraFlags: number): number {
-    const loc = {
-      fileIndex: rec.fileIndex ?? -1,
-      bodyOffset: rec.bodyOffset ?? -1,
-      bodyLength: rec.body.length,
-      userType: rec.userType,
-      file: rec.file,
-      offset: rec.offset,
-    };
+    const loc = this.loc;
+    loc.fileIndex = rec.fileIndex ?? -1;
+    loc.bodyOffset = rec.bodyOffset ?? -1;
+    loc.bodyLength = rec.body.length;
+    loc.userType = rec.userType;
+    loc.file = rec.file;
+    loc.offset = rec.offset;
     try {
       const s =
         rec.userType === MessageRecord.ADD_LARGE_MESSAGE
@@ -270,6 +271,12 @@ export class MessageJournalBuilder implements JournalConsumer {
     }
     return q;
   }
+}
+
+/** The queue id that starts ADD_REF / ACKNOWLEDGE_REF bodies (hot path: no reader object). */
+function queueIdOf(rec: EffectiveRecord): bigint {
+  if (rec.body.length < 8) throw new DecodeError(`reference record body of ${rec.body.length} bytes`, 0);
+  return rec.body.readBigInt64BE(0);
 }
 
 function copyRecord(rec: EffectiveRecord): EffectiveRecord {

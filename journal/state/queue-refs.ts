@@ -3,7 +3,7 @@
  * order of their ADD_REF records), with the per-queue delivery count and scheduled time
  * (format spec §13.2). Acknowledged positions are tombstoned, not removed.
  */
-import { Column } from './growable.js';
+import { grown, nextCapacity } from './growable.js';
 import { IntMap } from './id-map.js';
 
 export interface RefState {
@@ -16,9 +16,10 @@ export interface RefState {
 }
 
 export class QueueRefs {
-  private readonly slots = new Column(Int32Array, 64);
-  private readonly dc = new Column(Int32Array, 64);
-  private readonly sched = new Column(Float64Array, 64);
+  private slots = new Int32Array(0);
+  /** Allocated on the first non-zero value: most queues never need them. */
+  private dc: Int32Array | null = null;
+  private sched: Float64Array | null = null;
   private readonly positionOf = new IntMap(64);
   /** position -> prepared transaction index, for refs acknowledged inside a prepared XA tx. */
   private readonly inDoubt = new Map<number, number>();
@@ -29,21 +30,19 @@ export class QueueRefs {
     let pos = this.positionOf.get(slot);
     if (pos < 0) {
       pos = this.n++;
-      this.slots.ensure(this.n);
-      this.dc.ensure(this.n);
-      this.sched.ensure(this.n);
-      this.slots.data[pos] = slot;
+      if (this.n > this.slots.length) this.grow();
+      this.slots[pos] = slot;
       this.positionOf.set(slot, pos);
     }
-    this.dc.data[pos] = 0;
-    this.sched.data[pos] = 0;
+    if (this.dc) this.dc[pos] = 0;
+    if (this.sched) this.sched[pos] = 0;
   }
 
   /** ACKNOWLEDGE_REF. Returns whether the queue held the message. */
   ack(slot: number): boolean {
     const pos = this.positionOf.get(slot);
     if (pos < 0) return false;
-    this.slots.data[pos] = -1;
+    this.slots[pos] = -1;
     this.positionOf.delete(slot);
     this.inDoubt.delete(pos);
     return true;
@@ -51,12 +50,16 @@ export class QueueRefs {
 
   setDeliveryCount(slot: number, count: number): void {
     const pos = this.positionOf.get(slot);
-    if (pos >= 0) this.dc.data[pos] = count;
+    if (pos < 0) return;
+    this.dc ??= new Int32Array(this.slots.length);
+    this.dc[pos] = count;
   }
 
   setScheduledTime(slot: number, time: number): void {
     const pos = this.positionOf.get(slot);
-    if (pos >= 0) this.sched.data[pos] = time;
+    if (pos < 0) return;
+    this.sched ??= new Float64Array(this.slots.length);
+    this.sched[pos] = time;
   }
 
   /** A prepared transaction acknowledged this ref: it is in doubt, not pending. */
@@ -70,14 +73,21 @@ export class QueueRefs {
   /** Live refs in queue order. `isLive(slot)` filters messages deleted after their refs. */
   *refs(isLive: (slot: number) => boolean): Generator<RefState> {
     for (let pos = 0; pos < this.n; pos++) {
-      const slot = this.slots.data[pos]!;
+      const slot = this.slots[pos]!;
       if (slot < 0 || !isLive(slot)) continue;
       yield {
         slot,
-        deliveryCount: this.dc.data[pos]!,
-        scheduledTime: this.sched.data[pos]!,
+        deliveryCount: this.dc ? this.dc[pos]! : 0,
+        scheduledTime: this.sched ? this.sched[pos]! : 0,
         inDoubtAck: this.inDoubt.get(pos) ?? -1,
       };
     }
+  }
+
+  private grow(): void {
+    const cap = nextCapacity(this.slots.length, this.n);
+    this.slots = grown(this.slots, cap);
+    if (this.dc) this.dc = grown(this.dc, cap);
+    if (this.sched) this.sched = grown(this.sched, cap);
   }
 }

@@ -56,8 +56,8 @@ export interface LoadResult {
 
 export interface LoadOptions {
   /**
-   * true: every EffectiveRecord.body is a copy the consumer may keep.
-   * false: bodies of non-transactional records are views valid only during apply().
+   * true: every EffectiveRecord (and its body) is the consumer's to keep.
+   * false: the record object and its body are valid only during apply(); copy what you keep.
    */
   copyBodies: boolean;
 }
@@ -101,9 +101,22 @@ export function loadJournal(
   let bytesRead = 0;
   let buf = Buffer.alloc(0);
 
-  const materialize = (pr: PendingRecord): EffectiveRecord => {
+  const reader = new BodyRereader(files);
+  let currentFile = -1;
+  /**
+   * A buffered transaction record as an EffectiveRecord. Its body is still in the buffer of the
+   * file being scanned (the usual case: commits follow their records closely) or is read again.
+   */
+  const materialize = (pr: PendingRecord, keep: boolean): EffectiveRecord => {
     let body = pr.body;
-    if (body === null) body = rereadBody(files[pr.fileIndex]!, pr.bodyOffset, pr.bodyLength);
+    if (body === null) {
+      if (pr.fileIndex === currentFile) {
+        const view = buf.subarray(pr.bodyOffset, pr.bodyOffset + pr.bodyLength);
+        body = keep || options.copyBodies ? Buffer.from(view) : view;
+      } else {
+        body = reader.read(pr.fileIndex, pr.bodyOffset, pr.bodyLength);
+      }
+    }
     return {
       id: pr.id,
       userType: pr.userType,
@@ -116,6 +129,9 @@ export function loadJournal(
     };
   };
 
+  // Without body copies, non-transactional records reach the consumer through one reused object.
+  const shared: EffectiveRecord = { id: 0n, userType: 0, body: Buffer.alloc(0), isUpdate: false, file: '', offset: 0, fileIndex: 0, bodyOffset: 0 };
+
   const deleteId = (id: bigint): void => {
     if (!consumer.delete(id)) orphanDeletes.add(id);
   };
@@ -124,6 +140,7 @@ export function loadJournal(
     const f = files[fi]!;
     if (buf.length < f.size) buf = Buffer.allocUnsafe(f.size);
     const size = readWhole(f.path, buf, f.size);
+    currentFile = fi;
     bytesRead += size;
     const txOf = (txId: bigint): OpenTx => {
       let tx = open.get(txId);
@@ -139,17 +156,17 @@ export function loadJournal(
       switch (rec.type) {
         case RecordType.ADD:
         case RecordType.UPDATE: {
-          if (orphanDeletes.has(rec.recordId)) return;
-          consumer.apply({
-            id: rec.recordId,
-            userType: rec.userType,
-            body: options.copyBodies ? Buffer.from(rec.body) : rec.body,
-            isUpdate: rec.type === RecordType.UPDATE,
-            file: f.displayPath,
-            offset: rec.offset,
-            fileIndex: fi,
-            bodyOffset: rec.bodyOffset,
-          });
+          if (orphanDeletes.size > 0 && orphanDeletes.has(rec.recordId)) return;
+          const e: EffectiveRecord = options.copyBodies ? { ...shared } : shared;
+          e.id = rec.recordId;
+          e.userType = rec.userType;
+          e.body = options.copyBodies ? Buffer.from(rec.body) : rec.body;
+          e.isUpdate = rec.type === RecordType.UPDATE;
+          e.file = f.displayPath;
+          e.offset = rec.offset;
+          e.fileIndex = fi;
+          e.bodyOffset = rec.bodyOffset;
+          consumer.apply(e);
           return;
         }
         case RecordType.DELETE:
@@ -211,7 +228,7 @@ export function loadJournal(
             return;
           }
           for (const pr of tx.records) {
-            if (!orphanDeletes.has(pr.id)) consumer.apply(materialize(pr));
+            if (!orphanDeletes.has(pr.id)) consumer.apply(materialize(pr, false));
           }
           for (const d of tx.deletes) deleteId(d.id);
           return;
@@ -236,6 +253,7 @@ export function loadJournal(
     }
   }
 
+  currentFile = -1; // prepared transactions outlive the scan buffer: copy or re-read
   const prepared: PreparedTransaction[] = [];
   let openTransactions = 0;
   for (const [txId, tx] of open) {
@@ -243,8 +261,8 @@ export function loadJournal(
       prepared.push({
         txId,
         xid: tx.xid,
-        records: tx.records.map(materialize),
-        deletes: tx.deletes.map(materialize),
+        records: tx.records.map((pr) => materialize(pr, true)),
+        deletes: tx.deletes.map((pr) => materialize(pr, true)),
         file: files[tx.prepareAt!.file]!.displayPath,
         offset: tx.prepareAt!.offset,
       });
@@ -252,6 +270,7 @@ export function loadJournal(
       openTransactions++;
     }
   }
+  reader.close();
   return { files: stats, prepared, openTransactions, records: total, bytesRead };
 }
 
@@ -270,13 +289,26 @@ function readWhole(p: string, buf: Buffer, size: number): number {
   }
 }
 
-function rereadBody(f: JournalFile, offset: number, length: number): Buffer {
-  const b = Buffer.alloc(length);
-  const fd = fs.openSync(f.path, 'r');
-  try {
+/** Reads bodies of earlier files again, keeping their descriptors open while the load runs. */
+class BodyRereader {
+  private readonly fds = new Map<number, number>();
+
+  constructor(private readonly files: JournalFile[]) {}
+
+  read(fileIndex: number, offset: number, length: number): Buffer {
+    let fd = this.fds.get(fileIndex);
+    if (fd === undefined) {
+      if (this.fds.size >= 64) this.close();
+      fd = fs.openSync(this.files[fileIndex]!.path, 'r');
+      this.fds.set(fileIndex, fd);
+    }
+    const b = Buffer.alloc(length);
     fs.readSync(fd, b, 0, length, offset);
-  } finally {
-    fs.closeSync(fd);
+    return b;
   }
-  return b;
+
+  close(): void {
+    for (const fd of this.fds.values()) fs.closeSync(fd);
+    this.fds.clear();
+  }
 }
