@@ -95,7 +95,7 @@ export class ArtemisDataDirectory {
   ) {}
 
   /** Throws NotArtemisDataError for anything that is not an Artemis 2.x data directory. */
-  static open(dir: string): ArtemisDataDirectory {
+  static async open(dir: string): Promise<ArtemisDataDirectory> {
     const layout = locateDataDirectory(dir);
     if (!layout) {
       throw new NotArtemisDataError(
@@ -108,7 +108,7 @@ export class ArtemisDataDirectory {
     const topo = new TopologyBuilder(diagnostics);
     let bindingsStats: JournalStats = { files: 0, bytes: 0, records: 0, openTransactions: 0 };
     const bindingsFiles = layout.bindingsDir ? listJournalFiles(layout.bindingsDir, BINDINGS_JOURNAL, layout.dataDir, diagnostics) : [];
-    if (bindingsFiles.length > 0) bindingsStats = stats(bindingsFiles, loadJournal(bindingsFiles, topo, diagnostics, { copyBodies: true }));
+    if (bindingsFiles.length > 0) bindingsStats = stats(bindingsFiles, await loadJournal(bindingsFiles, topo, diagnostics, { copyBodies: true }));
     topo.noteBindingsFiles(layout.legacyJmsFiles);
     const topology = topo.finish();
 
@@ -122,7 +122,7 @@ export class ArtemisDataDirectory {
     );
     let journalStats: JournalStats = { files: 0, bytes: 0, records: 0, openTransactions: 0 };
     if (journalFiles.length > 0) {
-      const result = loadJournal(journalFiles, messages, diagnostics, { copyBodies: false });
+      const result = await loadJournal(journalFiles, messages, diagnostics, { copyBodies: false });
       for (const tx of result.prepared) messages.addPrepared(tx);
       messages.finishPendingLarge();
       journalStats = stats(journalFiles, result);

@@ -14,7 +14,7 @@ export interface ExportOptions {
 }
 
 export async function runExport(dir: string, opts: ExportOptions, log: Logger): Promise<number> {
-  const data = openDataDir(dir, log);
+  const data = await openDataDir(dir, log);
   if (typeof data === 'number') return data;
   try {
     const wanted = opts.queue ? new Set(opts.queue) : null;

@@ -6,7 +6,7 @@ import { toJson } from '../format/json.js';
 import { exitForDiagnostics, logDiagnostics, openDataDir } from './open-data-dir.js';
 
 export async function runInspect(dir: string, opts: { json?: boolean; allowDiagnostics?: boolean }, log: Logger): Promise<number> {
-  const data = openDataDir(dir, log);
+  const data = await openDataDir(dir, log);
   if (typeof data === 'number') return data;
   try {
     const report = await buildInspectReport(data);

@@ -4,10 +4,10 @@ import { ArtemisDataDirectory, NotArtemisDataError } from '../../journal/data-di
 import type { Diagnostics } from '../../journal/diagnostics.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 
-export function openDataDir(dir: string, log: Logger): ArtemisDataDirectory | ExitCodeValue {
+export async function openDataDir(dir: string, log: Logger): Promise<ArtemisDataDirectory | ExitCodeValue> {
   try {
     const t0 = performance.now();
-    const data = ArtemisDataDirectory.open(dir);
+    const data = await ArtemisDataDirectory.open(dir);
     log.info(
       {
         dataDir: data.dataDir,

@@ -12,9 +12,18 @@ import { decodeCoreLarge } from '../core/core-message.js';
 import type { MessageIndex } from './message-index.js';
 
 const ADD_LARGE_MESSAGE = 30;
+/** Records are read through windows of this size: one read serves many neighbouring messages. */
+const WINDOW = 1024 * 1024;
+
+interface Window {
+  fileIndex: number;
+  start: number;
+  data: Buffer;
+}
 
 export class JournalMessageReader {
   private readonly fds = new Map<number, number>();
+  private window: Window | null = null;
 
   constructor(
     private readonly files: JournalFile[],
@@ -29,8 +38,7 @@ export class JournalMessageReader {
     const loc = this.index.location(slot);
     const f = this.files[loc.fileIndex];
     if (!f || loc.bodyOffset < 0) return null;
-    const buf = Buffer.allocUnsafe(loc.bodyLength);
-    const n = fs.readSync(this.fd(loc.fileIndex), buf, 0, loc.bodyLength, loc.bodyOffset);
+    const { buf, n } = this.bytes(loc.fileIndex, loc.bodyOffset, loc.bodyLength);
     const ctx = {
       dataDir: this.dataDir,
       largeMessagesDir: this.largeMessagesDir,
@@ -55,6 +63,23 @@ export class JournalMessageReader {
   close(): void {
     for (const fd of this.fds.values()) fs.closeSync(fd);
     this.fds.clear();
+  }
+
+  /** The record's bytes: from the current window when it holds them, else read (and windowed). */
+  private bytes(fileIndex: number, offset: number, length: number): { buf: Buffer; n: number } {
+    if (length > WINDOW) {
+      const buf = Buffer.allocUnsafe(length);
+      return { buf, n: fs.readSync(this.fd(fileIndex), buf, 0, length, offset) };
+    }
+    let w = this.window;
+    if (!w || w.fileIndex !== fileIndex || offset < w.start || offset + length > w.start + w.data.length) {
+      const data = Buffer.allocUnsafe(WINDOW);
+      const got = fs.readSync(this.fd(fileIndex), data, 0, WINDOW, offset);
+      w = this.window = { fileIndex, start: offset, data: data.subarray(0, got) };
+    }
+    const from = offset - w.start;
+    const buf = w.data.subarray(from, Math.min(from + length, w.data.length));
+    return { buf, n: buf.length };
   }
 
   private fd(fileIndex: number): number {

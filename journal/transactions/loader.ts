@@ -87,19 +87,20 @@ interface OpenTx {
   prepareAt: { file: number; offset: number } | null;
 }
 
-export function loadJournal(
+export async function loadJournal(
   files: JournalFile[],
   consumer: JournalConsumer,
   diagnostics: Diagnostics,
   options: LoadOptions,
-): LoadResult {
+): Promise<LoadResult> {
   const open = new Map<bigint, OpenTx>();
   /** Ids deleted before anything was known under them: later records with that id are dead too. */
   const orphanDeletes = new Set<bigint>();
   const stats: FileStats[] = [];
   let total = 0;
   let bytesRead = 0;
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
+  const prefetch = new Prefetcher(files);
 
   const reader = new BodyRereader(files);
   let currentFile = -1;
@@ -138,8 +139,9 @@ export function loadJournal(
 
   for (let fi = 0; fi < files.length; fi++) {
     const f = files[fi]!;
-    if (buf.length < f.size) buf = Buffer.allocUnsafe(f.size);
-    const size = readWhole(f.path, buf, f.size);
+    // The next file is read by the thread pool while this one is scanned.
+    const { data, size } = await prefetch.take(fi);
+    buf = data;
     currentFile = fi;
     bytesRead += size;
     const txOf = (txId: bigint): OpenTx => {
@@ -274,18 +276,41 @@ export function loadJournal(
   return { files: stats, prepared, openTransactions, records: total, bytesRead };
 }
 
-function readWhole(p: string, buf: Buffer, size: number): number {
-  const fd = fs.openSync(p, 'r');
-  try {
-    let done = 0;
-    while (done < size) {
-      const n = fs.readSync(fd, buf, done, size - done, done);
-      if (n === 0) break;
-      done += n;
+/**
+ * Reads journal files one ahead into two alternating buffers, so that disk reads overlap with the
+ * synchronous scan of the previous file.
+ */
+class Prefetcher {
+  private readonly buffers: [Buffer, Buffer];
+  private pending: Promise<{ data: Buffer; size: number }> | null = null;
+
+  constructor(private readonly files: JournalFile[]) {
+    const max = files.reduce((m, f) => Math.max(m, f.size), 0);
+    this.buffers = [Buffer.allocUnsafe(max), Buffer.allocUnsafe(max)];
+  }
+
+  async take(index: number): Promise<{ data: Buffer; size: number }> {
+    const current = this.pending ?? this.read(index);
+    const result = await current;
+    this.pending = index + 1 < this.files.length ? this.read(index + 1) : null;
+    return result;
+  }
+
+  private async read(index: number): Promise<{ data: Buffer; size: number }> {
+    const f = this.files[index]!;
+    const data = this.buffers[index % 2]!;
+    const fh = await fs.promises.open(f.path, 'r');
+    try {
+      let done = 0;
+      while (done < f.size) {
+        const { bytesRead } = await fh.read(data, done, f.size - done, done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return { data, size: done };
+    } finally {
+      await fh.close();
     }
-    return done;
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

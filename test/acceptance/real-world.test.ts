@@ -34,7 +34,7 @@ test('real-world-all: 2.x read cleanly, 1.x refused, nothing crashes', { timeout
     const is1x = /^1\./.test(snap.artemis_version);
     const t0 = performance.now();
     try {
-      const data = ArtemisDataDirectory.open(dir);
+      const data = await ArtemisDataDirectory.open(dir);
       await data.summarize();
       data.close();
       if (is1x) problems.push(`${snap.fixture_dir} (${snap.artemis_version}): 1.x data was not refused`);

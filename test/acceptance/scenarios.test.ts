@@ -30,7 +30,7 @@ test('fixtures are unpacked', () => {
 
 for (const s of all) {
   test(`${s.version}/${s.name}: export equals the manifest`, async () => {
-    const data = ArtemisDataDirectory.open(s.dataDir);
+    const data = await ArtemisDataDirectory.open(s.dataDir);
     try {
       const errors = data.diagnostics.list.filter((d) => d.severity === 'error');
       assert.deepEqual(errors, [], 'no error diagnostics on a healthy data directory');
@@ -43,7 +43,7 @@ for (const s of all) {
   });
 
   test(`${s.version}/${s.name}: inspect queues, addresses and prepared transactions equal the manifest`, async () => {
-    const data = ArtemisDataDirectory.open(s.dataDir);
+    const data = await ArtemisDataDirectory.open(s.dataDir);
     try {
       const report = await buildInspectReport(data);
       checkTopology(s, report.addresses, report.queues);

@@ -14,7 +14,7 @@ import { locateDataDirectory } from '../../journal/layout.js';
 import { FIXTURES } from '../support/fixtures.js';
 
 async function messageIds(dir: string): Promise<string[]> {
-  const data = ArtemisDataDirectory.open(dir);
+  const data = await ArtemisDataDirectory.open(dir);
   const ids: string[] = [];
   for (const q of data.queues) for await (const e of data.entries(q)) ids.push(`${q.name}/${e.messageId}/${e.large}`);
   assert.deepEqual(data.diagnostics.list.filter((d) => d.severity === 'error'), []);
