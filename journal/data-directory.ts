@@ -179,18 +179,20 @@ export class ArtemisDataDirectory {
       const s: QueueSummary = { queue, messageCount: 0, journal: 0, paged: 0, large: 0, scheduled: 0, inDoubtAcks: 0, inDoubtSends: 0, unreadable: 0 };
       const refs = this.messages.queues.get(queue.id);
       const idx = this.messages.index;
-      if (refs) {
-        for (const ref of refs.refs((slot) => !idx.has(slot, MessageFlag.DEAD))) {
-          if (ref.inDoubtAck >= 0) {
+      refs?.forEachLive(
+        (slot) => !idx.has(slot, MessageFlag.DEAD),
+        (slot, _dc, scheduledTime, inDoubtAck) => {
+          if (inDoubtAck >= 0) {
             s.inDoubtAcks++;
-            continue;
+            return;
           }
-          if (idx.has(ref.slot, MessageFlag.DAMAGED)) s.unreadable++;
+          const flags = idx.flags(slot);
+          if (flags & MessageFlag.DAMAGED) s.unreadable++;
           s.journal++;
-          if (idx.has(ref.slot, MessageFlag.LARGE)) s.large++;
-          if (ref.scheduledTime > 0) s.scheduled++;
-        }
-      }
+          if (flags & MessageFlag.LARGE) s.large++;
+          if (scheduledTime > 0) s.scheduled++;
+        },
+      );
       for (const p of this.messages.prepared) s.inDoubtSends += p.sends.filter((x) => x.queueId === queue.id).length;
       const pc = paged.get(queue.id);
       if (pc) {
@@ -302,9 +304,13 @@ export class ArtemisDataDirectory {
  */
 function checkLargeMessageFiles(messages: MessageJournalBuilder, reader: JournalMessageReader, largeDir: string | null): void {
   const idx = messages.index;
+  if (idx.largeCount === 0) return;
   const slots = new Set<number>();
+  const live = (slot: number) => !idx.has(slot, MessageFlag.DEAD);
   for (const refs of messages.queues.values()) {
-    for (const ref of refs.refs((slot) => !idx.has(slot, MessageFlag.DEAD))) if (idx.has(ref.slot, MessageFlag.LARGE)) slots.add(ref.slot);
+    refs.forEachLive(live, (slot) => {
+      if (idx.has(slot, MessageFlag.LARGE)) slots.add(slot);
+    });
   }
   for (const p of messages.prepared) for (const s of p.sends) if (idx.has(s.slot, MessageFlag.LARGE)) slots.add(s.slot);
   for (const slot of slots) {

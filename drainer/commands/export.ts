@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import { DecodeError } from '../../journal/binary/reader.js';
 import { exportLine } from '../format/export-line.js';
-import { toJson } from '../format/json.js';
+import { NdjsonWriter } from '../ndjson-writer.js';
 import { Progress } from '../progress.js';
 import { exitForDiagnostics, logDiagnostics, openDataDir } from './open-data-dir.js';
 
@@ -26,6 +26,7 @@ export async function runExport(dir: string, opts: ExportOptions, log: Logger): 
     }
     const summaries = new Map((await data.summarize()).map((s) => [s.queue.id, s]));
     const progress = new Progress(log, Number(opts.progressInterval) * 1000);
+    const out = new NdjsonWriter(process.stdout);
     let unreadable = 0;
     for (const queue of queues) {
       const s = summaries.get(queue.id)!;
@@ -45,11 +46,12 @@ export async function runExport(dir: string, opts: ExportOptions, log: Logger): 
           unreadable++;
           continue;
         }
-        if (!process.stdout.write(toJson(line) + '\n')) await new Promise((r) => process.stdout.once('drain', r));
+        await out.write(line);
         progress.done(1);
       }
       progress.endQueue();
     }
+    await out.flush();
     progress.finish();
     if (unreadable > 0) log.error({ unreadable }, 'messages that could not be decoded were left out of the export (see diagnostics)');
     logDiagnostics(data.diagnostics, log);

@@ -35,30 +35,34 @@ export interface ExportLine {
 }
 
 export async function exportLine(entry: QueueEntry, msg: StoredMessage, opts: { includeBase64: boolean }): Promise<ExportLine> {
-  const base = {
+  return msg.protocol === 'core' ? coreLine(entry, msg, opts) : amqpLine(entry, msg, opts);
+}
+
+/** The fields every line has, in the order they are printed. */
+function commonFields(entry: QueueEntry, msg: StoredMessage) {
+  return {
     queue: entry.queue.name,
     address: msg.address ?? entry.queue.address,
     messageId: msg.messageId.toString(),
     state: entry.state,
     ...(entry.xidKey ? { xid: entry.xidKey } : {}),
+  };
+}
+
+async function coreLine(entry: QueueEntry, msg: CoreMessage, opts: { includeBase64: boolean }): Promise<ExportLine> {
+  const sched = msg.properties.get('_AMQ_SCHED_DELIVERY');
+  return {
+    ...commonFields(entry, msg),
+    protocol: 'core',
     durable: msg.durable,
     priority: msg.priority,
     expiration: msg.expiration,
-    deliveryCount: entry.deliveryCount,
-    large: msg.large,
-    paged: entry.paged,
-  };
-  if (msg.protocol === 'core') return { ...base, ...(await coreFields(entry, msg, opts)) };
-  return { ...base, ...(await amqpFields(entry, msg, opts)) };
-}
-
-async function coreFields(entry: QueueEntry, msg: CoreMessage, opts: { includeBase64: boolean }) {
-  const sched = msg.properties.get('_AMQ_SCHED_DELIVERY');
-  return {
-    protocol: 'core' as const,
     timestamp: msg.timestamp,
+    deliveryCount: entry.deliveryCount,
     scheduledDeliveryTime: entry.scheduledTime > 0 ? entry.scheduledTime : sched && sched.type === 'long' && sched.value > 0n ? Number(sched.value) : null,
     duplicateId: duplicateIdHex(msg.properties.get('_AMQ_DUPL_ID')),
+    large: msg.large,
+    paged: entry.paged,
     userId: msg.userId,
     coreType: CORE_TYPE_NAMES[msg.type] ?? `type-${msg.type}`,
     properties: typedMapToJson(msg.properties),
@@ -66,18 +70,25 @@ async function coreFields(entry: QueueEntry, msg: CoreMessage, opts: { includeBa
   };
 }
 
-async function amqpFields(entry: QueueEntry, msg: AmqpMessage, opts: { includeBase64: boolean }) {
+async function amqpLine(entry: QueueEntry, msg: AmqpMessage, opts: { includeBase64: boolean }): Promise<ExportLine> {
   const view = await describeAmqpMessage(msg, opts);
   const deliveryTime = view.messageAnnotations?.['x-opt-delivery-time'];
   const creation = view.properties?.['creation-time'];
   const props = view.applicationProperties ?? {};
   const dup = props['_AMQ_DUPL_ID'];
   return {
-    protocol: 'amqp' as const,
+    ...commonFields(entry, msg),
+    protocol: 'amqp',
+    durable: msg.durable,
+    priority: msg.priority,
+    expiration: msg.expiration,
     timestamp: creation && creation.value !== null ? Number(creation.value) : null,
+    deliveryCount: entry.deliveryCount,
     scheduledDeliveryTime:
       entry.scheduledTime > 0 ? entry.scheduledTime : deliveryTime && deliveryTime.value !== null ? Number(deliveryTime.value) : null,
     duplicateId: dup ? jsonDuplicateIdHex(dup) : null,
+    large: msg.large,
+    paged: entry.paged,
     properties: props,
     body: amqpBody(view.body),
     amqp: view,

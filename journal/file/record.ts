@@ -41,13 +41,20 @@ export interface RawRecord {
   length: number;
   compactCount: number;
   txId: bigint;
-  recordId: bigint;
+  /** The record id; also as two 32-bit halves for hot paths that avoid BigInt allocation. */
+  readonly recordId: bigint;
+  recordIdHi: number;
+  recordIdLo: number;
   userType: number;
   /** PREPARE / COMMIT: records of the transaction in this same file (§7.3). */
   numberOfRecords: number;
-  body: Buffer;
+  /** A view of the payload, made on first access (hot consumers read `buf` at `bodyOffset` instead). */
+  readonly body: Buffer;
   /** Byte offset of `body` in the file (lets consumers re-read it later instead of keeping it). */
   bodyOffset: number;
+  bodyLength: number;
+  /** The whole file buffer `body` is a view of. */
+  buf: Buffer;
 }
 
 /** Fixed part of each record type for format version 2 (§4.3); version 1 is one byte shorter. */

@@ -49,18 +49,7 @@ export function scanJournalBuffer(
   // may look like further candidates.
   let pendingProblem: ScanProblem | null = null;
   // One record object, refilled for every visit: millions of records, no garbage per record.
-  const rec: RawRecord = {
-    type: RecordType.ADD,
-    offset: 0,
-    length: 0,
-    compactCount: 0,
-    txId: 0n,
-    recordId: 0n,
-    userType: 0,
-    numberOfRecords: 0,
-    body: buf.subarray(0, 0),
-    bodyOffset: 0,
-  };
+  const rec = new ScannedRecord(buf);
 
   while (pos < size) {
     const start = pos;
@@ -95,7 +84,8 @@ export function scanJournalBuffer(
       p += 1;
     }
     let txId = 0n;
-    let recordId = 0n;
+    let idHi = 0;
+    let idLo = 0;
     if (HAS_TX.has(t)) {
       if (p + 8 > size) {
         fail('truncated transaction id');
@@ -109,7 +99,8 @@ export function scanJournalBuffer(
         fail('truncated record id');
         continue;
       }
-      recordId = buf.readBigInt64BE(p);
+      idHi = buf.readUInt32BE(p);
+      idLo = buf.readUInt32BE(p + 4);
       p += 8;
     }
     let bodyLen = 0;
@@ -176,11 +167,12 @@ export function scanJournalBuffer(
     rec.length = total;
     rec.compactCount = compactCount;
     rec.txId = txId;
-    rec.recordId = recordId;
+    rec.recordIdHi = idHi;
+    rec.recordIdLo = idLo;
     rec.userType = userType;
     rec.numberOfRecords = numberOfRecords;
-    rec.body = buf.subarray(p, p + dataLen);
     rec.bodyOffset = p;
+    rec.bodyLength = dataLen;
     visit(rec);
     records++;
     pos = start + total;
@@ -188,4 +180,34 @@ export function scanJournalBuffer(
   }
   if (pendingProblem) problems.push(pendingProblem);
   return { records, endOfData, problems };
+}
+
+class ScannedRecord implements RawRecord {
+  type: RecordTypeCode = RecordType.ADD;
+  offset = 0;
+  length = 0;
+  compactCount = 0;
+  txId = 0n;
+  recordIdHi = 0;
+  recordIdLo = 0;
+  userType = 0;
+  numberOfRecords = 0;
+  bodyOffset = 0;
+  bodyLength = 0;
+
+  constructor(readonly buf: Buffer) {}
+
+  get body(): Buffer {
+    return this.buf.subarray(this.bodyOffset, this.bodyOffset + this.bodyLength);
+  }
+
+  get recordId(): bigint {
+    return idFromHalves(this.recordIdHi, this.recordIdLo);
+  }
+}
+
+/** A signed 64-bit id from its two big-endian 32-bit halves. */
+export function idFromHalves(hi: number, lo: number): bigint {
+  if (hi < 0x200000) return BigInt(hi * 4294967296 + lo); // below 2^53: exact as a Number
+  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
 }

@@ -17,4 +17,13 @@ export interface EffectiveRecord {
   /** Index of the file in the journal's file list and offset of `body` in it, for lazy re-reads. */
   fileIndex?: number;
   bodyOffset?: number;
+  /**
+   * Hot-path access without making a view: when set, the body is `buf[bodyOffset, +bodyLength)`
+   * (the scan buffer, valid only during apply()). Consumers that keep a record must not keep `buf`.
+   */
+  buf?: Buffer;
+  bodyLength?: number;
+  /** The id as two 32-bit halves, when the loader has them (saves BigInt work on hot paths). */
+  idHi?: number;
+  idLo?: number;
 }

@@ -35,6 +35,22 @@ export class IdMap {
     }
   }
 
+  /** get() for an id given as its two 32-bit halves (unsigned). */
+  getHalves(h: number, l: number): number {
+    let i = hash(h, l) & this.mask;
+    for (;;) {
+      const v = this.vals[i]!;
+      if (v === -1) return -1;
+      if (this.lo[i] === l && this.hi[i] === h) return v;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  setHalves(h: number, l: number, value: number): void {
+    if ((this.count + 1) * 2 > this.vals.length) this.grow();
+    this.put(h, l, value);
+  }
+
   set(id: bigint, value: number): void {
     if ((this.count + 1) * 2 > this.vals.length) this.grow();
     this.put(high(id), low(id), value);

@@ -42,6 +42,8 @@ export class MessageIndex {
   private flagBits = new Uint8Array(0);
   private readonly byId = new IdMap(1024);
   private n = 0;
+  /** Messages with the LARGE flag (their body files get checked). */
+  largeCount = 0;
 
   constructor(private readonly fileNames: string[]) {}
 
@@ -61,12 +63,18 @@ export class MessageIndex {
     this.prio[slot] = priority;
     this.flagBits[slot] = flags;
     if (!(flags & MessageFlag.IN_DOUBT)) this.byId.set(id, slot);
+    if (flags & MessageFlag.LARGE) this.largeCount++;
     return slot;
   }
 
   /** Live (not deleted) slot of a committed message, or -1. */
   slotOf(id: bigint): number {
     return this.byId.get(id);
+  }
+
+  /** slotOf for an id given as two 32-bit halves (hot path: no BigInt). */
+  slotOfHalves(hi: number, lo: number): number {
+    return this.byId.getHalves(hi, lo);
   }
 
   kill(id: bigint): boolean {

@@ -113,7 +113,7 @@ export class MessageJournalBuilder implements JournalConsumer {
         return;
       case MessageRecord.ADD_REF: {
         const queueId = queueIdOf(rec);
-        const slot = this.index.slotOf(rec.id);
+        const slot = slotOfRecord(this.index, rec);
         if (slot < 0) {
           this.orphanRefs.push({ messageId: rec.id, queueId, file: rec.file, offset: rec.offset });
           return;
@@ -123,8 +123,8 @@ export class MessageJournalBuilder implements JournalConsumer {
       }
       case MessageRecord.ACKNOWLEDGE_REF: {
         const queueId = queueIdOf(rec);
-        const slot = this.index.slotOf(rec.id);
-        if (slot >= 0) this.queues.get(queueId)?.ack(slot);
+        const slot = slotOfRecord(this.index, rec);
+        if (slot >= 0) this.queueIfAny(queueId)?.ack(slot);
         return;
       }
       case MessageRecord.UPDATE_DELIVERY_COUNT: {
@@ -175,20 +175,25 @@ export class MessageJournalBuilder implements JournalConsumer {
     const loc = this.loc;
     loc.fileIndex = rec.fileIndex ?? -1;
     loc.bodyOffset = rec.bodyOffset ?? -1;
-    loc.bodyLength = rec.body.length;
+    const buf = rec.buf ?? rec.body;
+    const start = rec.buf ? rec.bodyOffset! : 0;
+    const length = rec.buf ? rec.bodyLength! : rec.body.length;
+    loc.bodyLength = length;
     loc.userType = rec.userType;
     loc.file = rec.file;
     loc.offset = rec.offset;
     try {
+      if (length < 1) throw new DecodeError('empty message record', 0);
+      const persister = buf[start]!;
       const s =
         rec.userType === MessageRecord.ADD_LARGE_MESSAGE
-          ? peekCoreHeaderSummary(rec.body, 0, rec.body.length)
-          : rec.body[0] === 1
-            ? peekCorePersistedSummary(rec.body, 1, rec.body.length - 1)
-            : peekAmqpSummary(rec.body[0]!, rec.body, 1, rec.body.length - 1);
-      const large = rec.userType === MessageRecord.ADD_LARGE_MESSAGE || rec.body[0] === 4;
+          ? peekCoreHeaderSummary(buf, start, start + length)
+          : persister === 1
+            ? peekCorePersistedSummary(buf, start + 1, length - 1)
+            : peekAmqpSummary(persister, buf, start + 1, length - 1);
+      const large = rec.userType === MessageRecord.ADD_LARGE_MESSAGE || persister === 4;
       let flags = extraFlags | (s.durable ? MessageFlag.DURABLE : 0) | (large ? MessageFlag.LARGE : 0);
-      if (rec.userType === MessageRecord.ADD_MESSAGE_PROTOCOL && rec.body[0] !== 1) flags |= MessageFlag.AMQP;
+      if (rec.userType === MessageRecord.ADD_MESSAGE_PROTOCOL && persister !== 1) flags |= MessageFlag.AMQP;
       return this.index.add(rec.id, loc, Math.min(9, Math.max(0, s.priority)), flags);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
@@ -263,22 +268,52 @@ export class MessageJournalBuilder implements JournalConsumer {
     for (const [, largeId] of this.pendingLarge) this.index.kill(largeId);
   }
 
+  private queueIfAny(queueId: bigint): QueueRefs | undefined {
+    if (queueId === this.lastQueueId && this.lastQueue) return this.lastQueue;
+    return this.queues.get(queueId);
+  }
+
   queue(queueId: bigint): QueueRefs {
+    if (queueId === this.lastQueueId && this.lastQueue) return this.lastQueue;
     let q = this.queues.get(queueId);
     if (!q) {
       q = new QueueRefs();
       this.queues.set(queueId, q);
     }
+    this.lastQueueId = queueId;
+    this.lastQueue = q;
     return q;
   }
+
+  private lastQueueId = -1n;
+  private lastQueue: QueueRefs | null = null;
 }
 
-/** The queue id that starts ADD_REF / ACKNOWLEDGE_REF bodies (hot path: no reader object). */
+/** The live slot of the message a reference record names. */
+function slotOfRecord(index: MessageIndex, rec: EffectiveRecord): number {
+  return rec.idHi !== undefined ? index.slotOfHalves(rec.idHi, rec.idLo!) : index.slotOf(rec.id);
+}
+
+/** The queue id that starts ADD_REF / ACKNOWLEDGE_REF bodies (hot path: no view, no reader). */
 function queueIdOf(rec: EffectiveRecord): bigint {
+  if (rec.buf) {
+    if (rec.bodyLength! < 8) throw new DecodeError(`reference record body of ${rec.bodyLength} bytes`, 0);
+    return rec.buf.readBigInt64BE(rec.bodyOffset!);
+  }
   if (rec.body.length < 8) throw new DecodeError(`reference record body of ${rec.body.length} bytes`, 0);
   return rec.body.readBigInt64BE(0);
 }
 
+/** A record the paging collector may keep: own body, no reference to the scan buffer. */
 function copyRecord(rec: EffectiveRecord): EffectiveRecord {
-  return { ...rec, body: Buffer.from(rec.body) };
+  return {
+    id: rec.id,
+    userType: rec.userType,
+    body: Buffer.from(rec.body),
+    isUpdate: rec.isUpdate,
+    file: rec.file,
+    offset: rec.offset,
+    fileIndex: rec.fileIndex,
+    bodyOffset: rec.bodyOffset,
+  };
 }

@@ -70,6 +70,16 @@ export class QueueRefs {
     return true;
   }
 
+  /** refs() without an object per ref: for passes over millions of references. */
+  forEachLive(isLive: (slot: number) => boolean, fn: (slot: number, deliveryCount: number, scheduledTime: number, inDoubtAck: number) => void): void {
+    const inDoubt = this.inDoubt.size > 0 ? this.inDoubt : null;
+    for (let pos = 0; pos < this.n; pos++) {
+      const slot = this.slots[pos]!;
+      if (slot < 0 || !isLive(slot)) continue;
+      fn(slot, this.dc ? this.dc[pos]! : 0, this.sched ? this.sched[pos]! : 0, inDoubt ? (inDoubt.get(pos) ?? -1) : -1);
+    }
+  }
+
   /** Live refs in queue order. `isLive(slot)` filters messages deleted after their refs. */
   *refs(isLive: (slot: number) => boolean): Generator<RefState> {
     for (let pos = 0; pos < this.n; pos++) {

@@ -17,7 +17,7 @@ import { readXid, type Xid } from '../binary/xid.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { JournalFile } from '../file/file-set.js';
 import { RecordType, type RawRecord } from '../file/record.js';
-import { scanJournalBuffer } from '../file/scanner.js';
+import { idFromHalves, scanJournalBuffer } from '../file/scanner.js';
 import type { EffectiveRecord } from '../model/effective-record.js';
 
 export interface JournalConsumer {
@@ -67,7 +67,8 @@ const INLINE_BODY_LIMIT = 512;
 
 interface PendingRecord {
   type: number;
-  id: bigint;
+  idHi: number;
+  idLo: number;
   userType: number;
   fileIndex: number;
   offset: number;
@@ -108,18 +109,31 @@ export async function loadJournal(
    * A buffered transaction record as an EffectiveRecord. Its body is still in the buffer of the
    * file being scanned (the usual case: commits follow their records closely) or is read again.
    */
+  const txShared = new SharedRecord();
   const materialize = (pr: PendingRecord, keep: boolean): EffectiveRecord => {
+    const inScanBuffer = pr.body === null && pr.fileIndex === currentFile;
+    if (inScanBuffer && !keep && !options.copyBodies) {
+      // Handed to apply() only: the reused record reading straight from the scan buffer.
+      txShared.idHi = pr.idHi;
+      txShared.idLo = pr.idLo;
+      txShared.userType = pr.userType;
+      txShared.isUpdate = pr.type === RecordType.UPDATE_TX;
+      txShared.file = files[pr.fileIndex]!.displayPath;
+      txShared.offset = pr.offset;
+      txShared.fileIndex = pr.fileIndex;
+      txShared.buf = buf;
+      txShared.bodyOffset = pr.bodyOffset;
+      txShared.bodyLength = pr.bodyLength;
+      return txShared;
+    }
     let body = pr.body;
     if (body === null) {
-      if (pr.fileIndex === currentFile) {
-        const view = buf.subarray(pr.bodyOffset, pr.bodyOffset + pr.bodyLength);
-        body = keep || options.copyBodies ? Buffer.from(view) : view;
-      } else {
-        body = reader.read(pr.fileIndex, pr.bodyOffset, pr.bodyLength);
-      }
+      body = inScanBuffer
+        ? Buffer.from(buf.subarray(pr.bodyOffset, pr.bodyOffset + pr.bodyLength))
+        : reader.read(pr.fileIndex, pr.bodyOffset, pr.bodyLength);
     }
     return {
-      id: pr.id,
+      id: idFromHalves(pr.idHi, pr.idLo),
       userType: pr.userType,
       body,
       isUpdate: pr.type === RecordType.UPDATE_TX,
@@ -131,7 +145,7 @@ export async function loadJournal(
   };
 
   // Without body copies, non-transactional records reach the consumer through one reused object.
-  const shared: EffectiveRecord = { id: 0n, userType: 0, body: Buffer.alloc(0), isUpdate: false, file: '', offset: 0, fileIndex: 0, bodyOffset: 0 };
+  const shared = new SharedRecord();
 
   const deleteId = (id: bigint): void => {
     if (!consumer.delete(id)) orphanDeletes.add(id);
@@ -158,17 +172,31 @@ export async function loadJournal(
       switch (rec.type) {
         case RecordType.ADD:
         case RecordType.UPDATE: {
-          if (orphanDeletes.size > 0 && orphanDeletes.has(rec.recordId)) return;
-          const e: EffectiveRecord = options.copyBodies ? { ...shared } : shared;
-          e.id = rec.recordId;
-          e.userType = rec.userType;
-          e.body = options.copyBodies ? Buffer.from(rec.body) : rec.body;
-          e.isUpdate = rec.type === RecordType.UPDATE;
-          e.file = f.displayPath;
-          e.offset = rec.offset;
-          e.fileIndex = fi;
-          e.bodyOffset = rec.bodyOffset;
-          consumer.apply(e);
+          if (orphanDeletes.size > 0 && orphanDeletes.has(rec.recordId)) return; // only then is the id built
+          if (options.copyBodies) {
+            consumer.apply({
+              id: rec.recordId,
+              userType: rec.userType,
+              body: Buffer.from(rec.body),
+              isUpdate: rec.type === RecordType.UPDATE,
+              file: f.displayPath,
+              offset: rec.offset,
+              fileIndex: fi,
+              bodyOffset: rec.bodyOffset,
+            });
+            return;
+          }
+          shared.idHi = rec.recordIdHi;
+          shared.idLo = rec.recordIdLo;
+          shared.userType = rec.userType;
+          shared.buf = rec.buf;
+          shared.bodyOffset = rec.bodyOffset;
+          shared.bodyLength = rec.bodyLength;
+          shared.isUpdate = rec.type === RecordType.UPDATE;
+          shared.file = f.displayPath;
+          shared.offset = rec.offset;
+          shared.fileIndex = fi;
+          consumer.apply(shared);
           return;
         }
         case RecordType.DELETE:
@@ -183,15 +211,18 @@ export async function loadJournal(
             tx.counter = 0;
           }
           tx.counter++;
+          // The body stays in the scan buffer; it is copied only if the transaction outlives this
+          // file (see the end of the file loop).
           const pr: PendingRecord = {
             type: rec.type,
-            id: rec.recordId,
+            idHi: rec.recordIdHi,
+            idLo: rec.recordIdLo,
             userType: rec.userType,
             fileIndex: fi,
             offset: rec.offset,
             bodyOffset: rec.bodyOffset,
-            bodyLength: rec.body.length,
-            body: rec.body.length <= INLINE_BODY_LIMIT ? Buffer.from(rec.body) : null,
+            bodyLength: rec.bodyLength,
+            body: null,
           };
           (rec.type === RecordType.DELETE_TX ? tx.deletes : tx.records).push(pr);
           return;
@@ -230,9 +261,9 @@ export async function loadJournal(
             return;
           }
           for (const pr of tx.records) {
-            if (!orphanDeletes.has(pr.id)) consumer.apply(materialize(pr, false));
+            if (orphanDeletes.size === 0 || !orphanDeletes.has(idFromHalves(pr.idHi, pr.idLo))) consumer.apply(materialize(pr, false));
           }
-          for (const d of tx.deletes) deleteId(d.id);
+          for (const d of tx.deletes) deleteId(idFromHalves(d.idHi, d.idLo));
           return;
         }
         case RecordType.ROLLBACK:
@@ -244,6 +275,17 @@ export async function loadJournal(
     };
 
     const result = scanJournalBuffer(buf, size, f.formatVersion, f.recordFileId, visit);
+    // Transactions still open carry on into later files: keep their small bodies of this file
+    // (larger ones are read again at commit).
+    for (const tx of open.values()) {
+      for (const list of [tx.records, tx.deletes]) {
+        for (const pr of list) {
+          if (pr.fileIndex === fi && pr.body === null && pr.bodyLength <= INLINE_BODY_LIMIT) {
+            pr.body = Buffer.from(buf.subarray(pr.bodyOffset, pr.bodyOffset + pr.bodyLength));
+          }
+        }
+      }
+    }
     total += result.records;
     stats.push({ file: f.displayPath, fileId: f.fileId, size: f.size, records: result.records, endOfData: result.endOfData });
     for (const p of result.problems) {
@@ -276,6 +318,28 @@ export async function loadJournal(
   return { files: stats, prepared, openTransactions, records: total, bytesRead };
 }
 
+/** The reused record of the non-copying path: its body view is made only if someone asks. */
+class SharedRecord implements EffectiveRecord {
+  idHi = 0;
+  idLo = 0;
+  userType = 0;
+  isUpdate = false;
+  file = '';
+  offset = 0;
+  fileIndex = 0;
+  bodyOffset = 0;
+  bodyLength = 0;
+  buf: Buffer = Buffer.alloc(0);
+
+  get body(): Buffer {
+    return this.buf.subarray(this.bodyOffset, this.bodyOffset + this.bodyLength);
+  }
+
+  get id(): bigint {
+    return idFromHalves(this.idHi, this.idLo);
+  }
+}
+
 /**
  * Reads journal files one ahead into two alternating buffers, so that disk reads overlap with the
  * synchronous scan of the previous file.
@@ -296,21 +360,31 @@ class Prefetcher {
     return result;
   }
 
-  private async read(index: number): Promise<{ data: Buffer; size: number }> {
+  /**
+   * One thread-pool request for the whole file, issued at once: the synchronous scan of the
+   * previous file then runs while the disk read proceeds (an async open would only complete after
+   * that scan, serialising the two).
+   */
+  private read(index: number): Promise<{ data: Buffer; size: number }> {
     const f = this.files[index]!;
     const data = this.buffers[index % 2]!;
-    const fh = await fs.promises.open(f.path, 'r');
-    try {
-      let done = 0;
-      while (done < f.size) {
-        const { bytesRead } = await fh.read(data, done, f.size - done, done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      return { data, size: done };
-    } finally {
-      await fh.close();
-    }
+    const fd = fs.openSync(f.path, 'r');
+    return new Promise<{ data: Buffer; size: number }>((resolve, reject) => {
+      const step = (done: number): void => {
+        fs.read(fd, data, done, f.size - done, done, (err, n) => {
+          if (err) {
+            fs.closeSync(fd);
+            reject(err);
+          } else if (n === 0 || done + n >= f.size) {
+            fs.closeSync(fd);
+            resolve({ data, size: done + n });
+          } else {
+            step(done + n);
+          }
+        });
+      };
+      step(0);
+    });
   }
 }
 

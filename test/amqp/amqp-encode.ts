@@ -2,6 +2,8 @@
  * Test-only AMQP 1.0 byte builders: just enough to write valid (and deliberately invalid)
  * encodings by hand, independent of the decoder under test.
  */
+import { bool, i32, i64, nullableSimpleString, simpleString, stringProperties } from '../support/encode.js';
+
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
 const cat = (...parts: Buffer[]): Buffer => Buffer.concat(parts);
 
@@ -142,30 +144,5 @@ export function sectionSymbol(name: string, value: Buffer): Buffer {
   return A.cat(A.raw(0x00), A.sym8(name), value);
 }
 
-/** Artemis record primitives (§1): SimpleString, nullable SimpleString, i32, i64. */
-export const R = {
-  i32: (n: number) => {
-    const x = Buffer.alloc(4);
-    x.writeInt32BE(n);
-    return x;
-  },
-  i64: (n: bigint) => {
-    const x = Buffer.alloc(8);
-    x.writeBigInt64BE(n);
-    return x;
-  },
-  bool: (v: boolean) => Buffer.from([v ? 0xff : 0]),
-  simpleString: (s: string) => {
-    const d = Buffer.from(s, 'utf16le');
-    return Buffer.concat([R.i32(d.length), d]);
-  },
-  nullableSimpleString: (s: string | null) => (s === null ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), R.simpleString(s)])),
-  /** TypedProperties with string values (tag 10). */
-  typedProperties: (entries: Record<string, string>) => {
-    const keys = Object.keys(entries);
-    if (keys.length === 0) return Buffer.from([0]);
-    const parts = [Buffer.from([1]), R.i32(keys.length)];
-    for (const k of keys) parts.push(R.simpleString(k), Buffer.from([10]), R.simpleString(entries[k]!));
-    return Buffer.concat(parts);
-  },
-};
+/** Artemis record primitives (§1), for the record parts around the AMQP bytes. */
+export const R = { i32, i64, bool, simpleString, nullableSimpleString, typedProperties: stringProperties };

@@ -21,7 +21,8 @@ import {
   readAmqpEncoded,
 } from '../../journal/amqp/persisters.js';
 import { decodeAmqpMessageView, dropDeliveryAnnotations, parseAmqpSections, SectionCode } from '../../journal/amqp/sections.js';
-import { amqpMessageRecords, type FixtureRecord } from './fixture-records.js';
+import type { EffectiveRecord } from '../../journal/model/effective-record.js';
+import { isAmqpMessageRecord, messageRecords } from '../support/journal-records.js';
 import { compareWithBrokerView, compareWithManifest, sha256 } from './manifest-compare.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/.fixtures/', import.meta.url));
@@ -29,7 +30,7 @@ const FIXTURES = fileURLToPath(new URL('../../../test/.fixtures/', import.meta.u
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 interface Decoded {
-  record: FixtureRecord;
+  record: EffectiveRecord;
   msg: AmqpMessage;
   ctx: MessageContext;
 }
@@ -60,9 +61,9 @@ function manifestMessages(manifest: Json): Map<string, Json> {
   return out;
 }
 
-function decodeAll(dataDir: string, diagnostics: Diagnostics): Map<bigint, Decoded> {
+async function decodeAll(dataDir: string, diagnostics: Diagnostics): Promise<Map<bigint, Decoded>> {
   const out = new Map<bigint, Decoded>();
-  for (const record of amqpMessageRecords(dataDir)) {
+  for (const record of await messageRecords(dataDir, isAmqpMessageRecord)) {
     const ctx: MessageContext = {
       dataDir,
       largeMessagesDir: join(dataDir, 'large-messages'),
@@ -71,8 +72,8 @@ function decodeAll(dataDir: string, diagnostics: Diagnostics): Map<bigint, Decod
     };
     const r = new BufferReader(record.body, 1);
     const msg = decodeAmqpPersisted(record.body[0]!, r, ctx);
-    assert.equal(r.remaining, 0, `record ${record.recordId} fully consumed`);
-    out.set(record.recordId, { record, msg, ctx });
+    assert.equal(r.remaining, 0, `record ${record.id} fully consumed`);
+    out.set(record.id, { record, msg, ctx });
   }
   return out;
 }
@@ -90,7 +91,7 @@ async function streamSha(msg: AmqpMessage): Promise<{ size: number; sha256: stri
 async function checkScenario(scenario: string, expectedPersister: number): Promise<number> {
   const { dataDir, manifest, brokerView } = load(scenario);
   const diagnostics = new Diagnostics();
-  const decoded = decodeAll(dataDir, diagnostics);
+  const decoded = await decodeAll(dataDir, diagnostics);
   const expected = brokerAmqpMessages(brokerView);
   const byFixture = manifestMessages(manifest);
   assert.ok(expected.size > 0, `${scenario}: broker-view lists AMQP messages`);
@@ -171,7 +172,7 @@ test('artemis-2.44.0 f_large_messages: AMQP large messages (persister 4) match b
 
 test('c_amqp: rhea wrote the footer before the body and its delivery annotations stayed on disk', async () => {
   const { dataDir } = load('artemis-2.44.0/c_amqp');
-  const decoded = decodeAll(dataDir, new Diagnostics());
+  const decoded = await decodeAll(dataDir, new Diagnostics());
   const d = decoded.get(43n)!;
   const whole = await readAmqpEncoded(d.msg);
   const codes = parseAmqpSections(whole).map((s) => s.code);
@@ -188,7 +189,7 @@ test('c_amqp: rhea wrote the footer before the body and its delivery annotations
 
 test('randomly corrupted real records: only DecodeError or diagnostics, never another exception', async () => {
   const { dataDir } = load('artemis-2.44.0/c_amqp');
-  const records = amqpMessageRecords(dataDir);
+  const records = await messageRecords(dataDir, isAmqpMessageRecord);
   let seed = 4242;
   const rnd = (): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -208,7 +209,7 @@ test('randomly corrupted real records: only DecodeError or diagnostics, never an
       peekAmqpSummary(body[0]!, body, 1, body.length - 1);
       msg = decodeAmqpPersisted(body[0]!, new BufferReader(body, 1), ctx);
     } catch (e) {
-      assert.ok(e instanceof DecodeError, `record ${rec.recordId} mutation ${i}: ${String(e)}`);
+      assert.ok(e instanceof DecodeError, `record ${rec.id} mutation ${i}: ${String(e)}`);
       decodeErrors++;
       continue;
     }
@@ -216,7 +217,7 @@ test('randomly corrupted real records: only DecodeError or diagnostics, never an
       await describeAmqpMessage(msg, { includeBase64: true });
       decodeAmqpMessageView(parseAmqpSections(await readAmqpEncoded(msg)));
     } catch (e) {
-      assert.ok(e instanceof DecodeError, `record ${rec.recordId} mutation ${i} view: ${String(e)}`);
+      assert.ok(e instanceof DecodeError, `record ${rec.id} mutation ${i} view: ${String(e)}`);
       viewErrors++;
     }
   }

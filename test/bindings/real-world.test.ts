@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, join } from 'node:path';
-import { loadTopology } from './load-topology.js';
+import { loadTopology } from '../support/journal-records.js';
 
 const ROOT = fileURLToPath(new URL('../../../test/.fixtures/real-world-all/real-world-all/', import.meta.url));
 
@@ -24,7 +24,7 @@ interface Snapshot {
   files: IndexFile[];
 }
 
-test('real-world-all: all 549 data directories', (t) => {
+test('real-world-all: all 549 data directories', async (t) => {
   const indexPath = join(ROOT, 'index.json');
   if (!existsSync(indexPath)) return t.skip('real-world-all fixture not unpacked');
   const snapshots = (JSON.parse(readFileSync(indexPath, 'utf8')) as { snapshots: Snapshot[] }).snapshots;
@@ -41,9 +41,9 @@ test('real-world-all: all 549 data directories', (t) => {
     const where = `${s.fixture_dir} (${s.artemis_version})`;
     const expectedFiles = s.files.filter((f) => f.kind === 'bindings');
 
-    let result: ReturnType<typeof loadTopology>;
+    let result: Awaited<ReturnType<typeof loadTopology>>;
     try {
-      result = loadTopology(dir);
+      result = await loadTopology(dir);
     } catch (e) {
       problems.push(`${where}: threw ${(e as Error).stack}`);
       continue;
@@ -84,7 +84,7 @@ test('real-world-all: all 549 data directories', (t) => {
         problems.push(`${where}: Artemis 2.x data detected as 1.x: ${top.format.reasons.join('; ')}`);
       }
       if (top.queues.length > 0) counts.v2WithQueues++;
-      if (scan.fileNames.some((n) => n.endsWith('.jms'))) counts.v2LegacyJms++;
+      if (scan.legacyJmsFiles.length > 0) counts.v2LegacyJms++;
       const bad = diagnostics.list.filter((d) => d.severity !== 'info');
       if (bad.length > 0) problems.push(`${where}: ${bad.length} diagnostics, first: ${JSON.stringify(bad[0])}`);
       // 2.x persists every address a durable queue is bound to, with the queue's routing type.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { loadTopology } from './load-topology.js';
+import { loadTopology } from '../support/journal-records.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/.fixtures/', import.meta.url));
 
@@ -61,10 +61,10 @@ test('fixtures are present', () => {
 });
 
 for (const s of scenarios) {
-  test(`${s.version}/${s.name}: queues and addresses match manifest.json and broker-view.json`, () => {
+  test(`${s.version}/${s.name}: queues and addresses match manifest.json and broker-view.json`, async () => {
     const manifest = JSON.parse(readFileSync(join(s.dir, 'manifest.json'), 'utf8')) as Manifest;
     const view = JSON.parse(readFileSync(join(s.dir, 'broker-view.json'), 'utf8')) as BrokerView;
-    const { topology: t, diagnostics } = loadTopology(join(s.dir, 'data'));
+    const { topology: t, diagnostics } = await loadTopology(join(s.dir, 'data'));
 
     assert.deepEqual(diagnostics.list, []);
     assert.deepEqual(t.format, { artemis1x: false, reasons: [] });
@@ -120,10 +120,10 @@ for (const s of scenarios) {
   });
 }
 
-test('artemis-2.44.0/a_topology: the specific shapes the scenario created', (t) => {
+test('artemis-2.44.0/a_topology: the specific shapes the scenario created', async (t) => {
   const dir = join(FIXTURES, 'artemis-2.44.0', 'a_topology');
   if (!existsSync(dir)) return t.skip('fixture not unpacked');
-  const { topology } = loadTopology(join(dir, 'data'));
+  const { topology } = await loadTopology(join(dir, 'data'));
   const q = new Map(topology.queues.map((x) => [x.name, x]));
   const a = new Map(topology.addresses.map((x) => [x.name, x]));
 

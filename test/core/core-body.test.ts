@@ -15,7 +15,8 @@ import {
 import { PropertyTag as T } from '../../journal/core/typed-properties.js';
 import type { ByteSource, CoreMessage } from '../../journal/model/message.js';
 import type { TypedMap } from '../../journal/model/typed-value.js';
-import { prng, typedProperties, val, Writer } from './encode.js';
+import { typedProperties, Writer } from '../support/encode.js';
+import { prng, val } from './encode.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -51,7 +52,7 @@ test('TEXT: SS? body, null text, empty body; trailing/truncated bytes are Decode
   assert.deepEqual(await decode(3, hello), { type: 'text', text: 'hello text' });
   assert.deepEqual(await decode(3, Buffer.from([0])), { type: 'text', text: null });
   assert.deepEqual(await decode(3, Buffer.alloc(0)), { type: 'text', text: null });
-  const sur = new Writer().nullableSimpleString('\u{1F600} \u00e9').build();
+  const sur = new Writer().nss('\u{1F600} \u00e9').build();
   assert.deepEqual(await decode(3, sur), { type: 'text', text: '\u{1F600} \u00e9' });
   await assert.rejects(decode(3, Buffer.concat([hello, Buffer.from([0])])), DecodeError);
   for (let n = 1; n < hello.length; n++) await assert.rejects(decode(3, hello.subarray(0, n)), DecodeError);
@@ -99,10 +100,10 @@ test('STREAM: every element tag and all three String encodings', async () => {
     .u8(T.LONG).i64(4n)
     .u8(T.FLOAT).f32(5.5)
     .u8(T.DOUBLE).f64(6.25)
-    .u8(T.STRING).u8(1).string('seven')
-    .u8(T.STRING).u8(1).string(utf)
-    .u8(T.STRING).u8(1).string(long)
-    .u8(T.STRING).u8(1).string('')
+    .u8(T.STRING).u8(1).str('seven')
+    .u8(T.STRING).u8(1).str(utf)
+    .u8(T.STRING).u8(1).str(long)
+    .u8(T.STRING).u8(1).str('')
     .u8(T.STRING).u8(0)
     .u8(T.BYTES).i32(2).raw([8, 8])
     .u8(T.NULL)
@@ -156,7 +157,7 @@ test('EMBEDDED (7): size and sha256 of the whole body', async () => {
 });
 
 test('compressed in-hand body (_AMQ_LARGE_COMPRESSED on a small message) is inflated', async () => {
-  const text = new Writer().nullableSimpleString('compressed text '.repeat(20)).build();
+  const text = new Writer().nss('compressed text '.repeat(20)).build();
   const props: TypedMap = new Map([['_AMQ_LARGE_COMPRESSED', { type: 'boolean', value: true }]]);
   const out = await decodeCoreBody(msg(3, buf(zlib.deflateSync(text)), props), { includeBase64: false });
   assert.deepEqual(out, { type: 'text', text: 'compressed text '.repeat(20) });
@@ -188,7 +189,7 @@ test('file sources: streamed digests, zlib inflation, regions, stream and sync h
     assert.deepEqual(await collect(openCoreBodyStream(buf(Buffer.from('abc')))), Buffer.from('abc'));
 
     // large TEXT and OBJECT in files (object split across stream chunks)
-    const textBody = new Writer().nullableSimpleString('large \u2713 text '.repeat(50000)).build();
+    const textBody = new Writer().nss('large \u2713 text '.repeat(50000)).build();
     const tf = path.join(dir, 'text.msg');
     fs.writeFileSync(tf, zlib.deflateSync(textBody));
     const tOut = await decodeCoreBody(msg(3, fileSrc(tf, fs.statSync(tf).size, true)), { includeBase64: false });

@@ -16,7 +16,7 @@ import { typedMapToJson, type JsonTyped } from '../../journal/model/typed-value.
 import { decodeCoreLarge, decodeCorePersisted, peekCorePersistedSummary } from '../../journal/core/core-message.js';
 import { peekCoreHeaderSummary } from '../../journal/core/core-headers.js';
 import { decodeCoreBody, type CoreBodyJson } from '../../journal/core/core-body.js';
-import { scanDataDir } from './fixture-records.js';
+import { isCoreMessageRecord, messageRecords } from '../support/journal-records.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/.fixtures/', import.meta.url));
 const SCENARIOS = [
@@ -37,18 +37,18 @@ interface Decoded {
   offset: number;
 }
 
-function decodeAll(dataDir: string): { byId: Map<bigint, Decoded>; diagnostics: Diagnostics } {
+async function decodeAll(dataDir: string): Promise<{ byId: Map<bigint, Decoded>; diagnostics: Diagnostics }> {
   const diagnostics = new Diagnostics();
   const lm = path.join(dataDir, 'large-messages');
   const byId = new Map<bigint, Decoded>();
-  for (const rec of scanDataDir(dataDir)) {
-    const where = { file: path.relative(dataDir, rec.file), offset: rec.offset };
+  for (const rec of await messageRecords(dataDir, isCoreMessageRecord)) {
+    const where = { file: rec.file, offset: rec.offset };
     const ctx: MessageContext = { dataDir, largeMessagesDir: fs.existsSync(lm) ? lm : null, diagnostics, where };
     let msg: CoreMessage;
     if (rec.userType === 45) {
       const r = new BufferReader(rec.body, 1);
       msg = decodeCorePersisted(r, ctx);
-      assert.equal(r.remaining, 0, `record ${rec.recordId} not fully consumed`);
+      assert.equal(r.remaining, 0, `record ${rec.id} not fully consumed`);
       // the fast path must agree with the full decode
       assert.deepEqual(peekCorePersistedSummary(rec.body, 1, rec.body.length - 1), {
         messageId: msg.messageId, priority: msg.priority, durable: msg.durable, expiration: msg.expiration,
@@ -61,7 +61,7 @@ function decodeAll(dataDir: string): { byId: Map<bigint, Decoded>; diagnostics: 
         messageId: msg.messageId, priority: msg.priority, durable: msg.durable, expiration: msg.expiration,
       });
     }
-    assert.equal(msg.messageId, rec.recordId, 'journal record id = message id');
+    assert.equal(msg.messageId, rec.id, 'journal record id = message id');
     byId.set(msg.messageId, { msg, file: rec.file, offset: rec.offset });
   }
   return { byId, diagnostics };
@@ -130,7 +130,7 @@ for (const scenario of SCENARIOS) {
     const dataDir = path.join(root, 'data');
     const view = JSON.parse(fs.readFileSync(path.join(root, 'broker-view.json'), 'utf8'));
     const manifest = JSON.parse(fs.readFileSync(path.join(root, 'manifest.json'), 'utf8'));
-    const { byId, diagnostics } = decodeAll(dataDir);
+    const { byId, diagnostics } = await decodeAll(dataDir);
     assert.deepEqual(diagnostics.list, []);
 
     const byFixture = new Map<string, CoreMessage>();
@@ -211,7 +211,7 @@ test('every core message record in every fixture journal decodes, body included,
     for (const scenario of fs.readdirSync(path.join(FIXTURES, version))) {
       const dataDir = path.join(FIXTURES, version, scenario, 'data');
       if (!fs.existsSync(path.join(dataDir, 'journal'))) continue;
-      const { byId, diagnostics } = decodeAll(dataDir);
+      const { byId, diagnostics } = await decodeAll(dataDir);
       assert.deepEqual(diagnostics.list, [], `${version}/${scenario}`);
       for (const { msg } of byId.values()) {
         const body = await decodeCoreBody(msg, { includeBase64: false });

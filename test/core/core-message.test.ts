@@ -13,16 +13,8 @@ import {
   peekCorePersistedSummary,
 } from '../../journal/core/core-message.js';
 import { PropertyTag as T } from '../../journal/core/typed-properties.js';
-import {
-  coreBuffer,
-  coreHeaders,
-  persistedCore,
-  prng,
-  typedProperties,
-  val,
-  Writer,
-  type HeaderFields,
-} from './encode.js';
+import { typedProperties, Writer } from '../support/encode.js';
+import { coreBuffer, coreHeaders, persistedCore, prng, val, type HeaderFields } from './encode.js';
 
 const UUID = Buffer.from('64348ed1e61a11f1b62402fc00000001', 'hex');
 

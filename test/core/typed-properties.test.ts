@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { BufferReader, DecodeError } from '../../journal/binary/reader.js';
 import { readTypedProperties, PropertyTag as T } from '../../journal/core/typed-properties.js';
 import { typedMapToJson } from '../../journal/model/typed-value.js';
-import { prng, typedProperties, val, Writer, type Entry } from './encode.js';
+import { typedProperties, Writer, type Entry } from '../support/encode.js';
+import { prng, val } from './encode.js';
 
 const ALL: Entry[] = [
   ['n', T.NULL, val.none()],
@@ -92,9 +93,9 @@ test('a garbage entry count fails immediately instead of looping', () => {
 test('odd SimpleString byte lengths and oversized lengths are DecodeErrors', () => {
   const odd = new Writer().u8(1).i32(1).i32(3).raw([0x61, 0, 0x62]).u8(T.NULL).build();
   assert.throws(() => decode(odd), DecodeError);
-  const huge = new Writer().u8(1).i32(1).simpleString('k').u8(T.BYTES).i32(0x7ffffff0).build();
+  const huge = new Writer().u8(1).i32(1).ss('k').u8(T.BYTES).i32(0x7ffffff0).build();
   assert.throws(() => decode(huge), DecodeError);
-  const negative = new Writer().u8(1).i32(1).simpleString('k').u8(T.BYTES).i32(-2).build();
+  const negative = new Writer().u8(1).i32(1).ss('k').u8(T.BYTES).i32(-2).build();
   assert.throws(() => decode(negative), DecodeError);
 });
 

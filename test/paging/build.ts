@@ -2,21 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-const i32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  return b;
-};
-const i64 = (n: bigint): Buffer => {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64BE(n);
-  return b;
-};
-const simpleString = (s: string): Buffer => {
-  const d = Buffer.from(s, 'utf16le');
-  return Buffer.concat([i32(d.length), d]);
-};
+import { i32, i64, stringProperties } from '../support/encode.js';
+import { coreBuffer, coreHeaders as coreHeaderBlock, persistedCore } from '../core/encode.js';
 
 export interface CoreSpec {
   id: bigint;
@@ -31,33 +18,23 @@ export interface CoreSpec {
 
 /** The §11.1 headers block (also the tail of a persister-1 core buffer). */
 export function coreHeaders(m: CoreSpec): Buffer {
-  const props = m.fixtureId
-    ? Buffer.concat([Buffer.from([1]), i32(1), simpleString('fixture_id'), Buffer.from([10]), simpleString(m.fixtureId)])
-    : Buffer.from([0]);
-  return Buffer.concat([
-    i64(m.id),
-    m.address === undefined ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), simpleString(m.address)]),
-    Buffer.from([0]), // no user id
-    Buffer.from([4]), // bytes message
-    Buffer.from([m.durable === false ? 0 : 1]),
-    i64(BigInt(m.expiration ?? 0)),
-    i64(1_700_000_000_000n),
-    Buffer.from([m.priority ?? 4]),
-    props,
-  ]);
+  return coreHeaderBlock({
+    messageId: m.id,
+    address: m.address ?? null,
+    userId: null,
+    type: 4, // bytes message
+    durable: m.durable !== false,
+    expiration: BigInt(m.expiration ?? 0),
+    timestamp: 1_700_000_000_000n,
+    priority: m.priority ?? 4,
+    properties: stringProperties(m.fixtureId ? { fixture_id: m.fixtureId } : {}),
+  });
 }
 
 /** A persister-1 core message (§10.2), persister byte included. */
 export function coreMessage(m: CoreSpec): Buffer {
-  const body = m.body ?? Buffer.from('hello');
-  const buffer = Buffer.concat([i32(body.length + 13), body, coreHeaders(m)]);
-  return Buffer.concat([
-    Buffer.from([1]),
-    i64(m.id),
-    m.address === undefined ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), simpleString(m.address)]),
-    i32(buffer.length),
-    buffer,
-  ]);
+  const buffer = coreBuffer(m.body ?? Buffer.from('hello'), coreHeaders(m));
+  return Buffer.concat([Buffer.from([1]), persistedCore(m.id, m.address ?? null, buffer)]);
 }
 
 /** A PagedMessage encoding (§12.3) of a non-large message. */
@@ -85,4 +62,3 @@ export function tempDir(prefix: string): string {
   return d;
 }
 
-export { i32, i64 };

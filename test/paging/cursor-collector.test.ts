@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Diagnostics } from '../../journal/diagnostics.js';
 import type { EffectiveRecord } from '../../journal/model/effective-record.js';
 import { isPagingRecordType, PageCursorCollector } from '../../journal/paging/cursor-collector.js';
-import { i32, i64 } from './build.js';
+import { i32, i64 } from '../support/encode.js';
 
 let offset = 0;
 const rec = (id: bigint, userType: number, body: Buffer, isUpdate = false): EffectiveRecord => ({

@@ -14,7 +14,7 @@ import { Diagnostics } from '../../journal/diagnostics.js';
 import type { StoredMessage } from '../../journal/model/message.js';
 import { findPageStores } from '../../journal/paging/page-store.js';
 import { countPaged, iteratePagedMessages, type PagedEntry } from '../../journal/paging/pending.js';
-import { readMessageJournal, readQueues } from './fixture-journal.js';
+import { pagingJournal, queuesById } from '../support/journal-records.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/.fixtures/', import.meta.url));
 const QUEUES = ['paged.q', 'fixture-g.sub1', 'fixture-g.sub2'];
@@ -50,11 +50,11 @@ for (const version of ['artemis-2.44.0', 'artemis-2.19.1']) {
     const manifest = JSON.parse(fs.readFileSync(path.join(scenario, 'manifest.json'), 'utf8'));
     const brokerView = JSON.parse(fs.readFileSync(path.join(scenario, 'broker-view.json'), 'utf8'));
 
-    const queues = readQueues(dataDir);
+    const queues = await queuesById(dataDir);
     const idOf = new Map([...queues.values()].map((q) => [q.name, q.id]));
     for (const name of QUEUES) assert.equal(idOf.get(name), BigInt(brokerView.queues[name].id), `queue id of ${name}`);
 
-    const journal = readMessageJournal(dataDir);
+    const journal = await pagingJournal(dataDir);
     assert.deepEqual(journal.diagnostics.list, []);
     const diagnostics = new Diagnostics();
     const stores = findPageStores(path.join(dataDir, 'paging'), dataDir, diagnostics);

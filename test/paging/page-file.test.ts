@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Diagnostics } from '../../journal/diagnostics.js';
 import { readPageFile, type PageReadOptions, type PageRecord, type PageReadResult } from '../../journal/paging/page-file.js';
 import type { PageFileRef } from '../../journal/paging/page-store.js';
-import { coreMessage, i32, pagedMessage, pageRecord, tempDir } from './build.js';
+import { i32 } from '../support/encode.js';
+import { coreMessage, pagedMessage, pageRecord, tempDir } from './build.js';
 
 const dir = tempDir('file');
 let n = 0;

@@ -4,6 +4,7 @@ import { DecodeError } from '../../journal/binary/reader.js';
 import { Diagnostics } from '../../journal/diagnostics.js';
 import type { MessageContext } from '../../journal/messages/context.js';
 import { decodePagedMessage, summarizePagedMessage } from '../../journal/paging/paged-message.js';
+import { i32, i64 } from '../support/encode.js';
 import { coreHeaders, coreMessage, pagedMessage } from './build.js';
 
 const ctx = (diagnostics = new Diagnostics()): MessageContext => ({
@@ -104,20 +105,10 @@ test('a core buffer length that overruns the record is an error', () => {
 // AMQP header section: durable true, priority 7.
 const AMQP_HEADER = Buffer.from([0x00, 0x53, 0x70, 0xc0, 0x04, 0x02, 0x41, 0x50, 0x07]);
 const AMQP_DATA_BODY = Buffer.from([0x00, 0x53, 0x75, 0xa0, 0x03, 0x61, 0x62, 0x63]);
-const be32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  return b;
-};
-const be64 = (n: bigint): Buffer => {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64BE(n);
-  return b;
-};
 
 test('a paged AMQP message (persister 5): framed by its lengths, summary from its header', () => {
   const data = Buffer.concat([AMQP_HEADER, AMQP_DATA_BODY]);
-  const msg = Buffer.concat([Buffer.from([5]), be64(555n), be64(0n), Buffer.from([0]), be32(data.length), data, be32(0), be64(1_900_000_000_000n)]);
+  const msg = Buffer.concat([Buffer.from([5]), i64(555n), i64(0n), Buffer.from([0]), i32(data.length), data, i32(0), i64(1_900_000_000_000n)]);
   const enc = pagedMessage(-1n, msg, [8n, 9n]);
   const s = summarizePagedMessage(enc);
   assert.deepEqual(
@@ -134,27 +125,27 @@ test('a paged AMQP large message (persister 4) is framed with or without the 2.1
   const record = (trailer: Buffer): Buffer =>
     Buffer.concat([
       Buffer.from([4]),
-      be64(777n),
+      i64(777n),
       Buffer.from([0xff]), // durable
-      be64(0n), // message format
+      i64(0n), // message format
       Buffer.from([0]), // no address
-      be32(0), // no extra properties
-      be32(0), // header position
-      be32(AMQP_HEADER.length),
+      i32(0), // no extra properties
+      i32(0), // header position
+      i32(AMQP_HEADER.length),
       AMQP_HEADER,
-      be32(-1), // delivery annotations position
-      be32(0),
-      be32(-1), // message annotations position
+      i32(-1), // delivery annotations position
+      i32(0),
+      i32(-1), // message annotations position
       Buffer.from([0x40]),
-      be32(-1), // properties position
+      i32(-1), // properties position
       Buffer.from([0x40]),
-      be32(-1), // application properties position
-      be32(AMQP_HEADER.length), // remaining body position
+      i32(-1), // application properties position
+      i32(AMQP_HEADER.length), // remaining body position
       Buffer.from([0x40]),
       trailer,
     ]);
   const cases: Array<[string, Buffer, number]> = [
-    ['with trailer', Buffer.concat([be64(1_950_000_000_000n), Buffer.from([0])]), 1_950_000_000_000],
+    ['with trailer', Buffer.concat([i64(1_950_000_000_000n), Buffer.from([0])]), 1_950_000_000_000],
     ['without trailer (2.12–2.16)', Buffer.alloc(0), 0],
   ];
   for (const [name, trailer, expiration] of cases) {

@@ -7,7 +7,8 @@ import type { EffectiveRecord } from '../../journal/model/effective-record.js';
 import { PageCursorCollector } from '../../journal/paging/cursor-collector.js';
 import { findPageStores } from '../../journal/paging/page-store.js';
 import { countPaged, iteratePagedMessages, type PagedEntry, type PagingInput } from '../../journal/paging/pending.js';
-import { coreMessage, i32, i64, pagedMessage, pageRecord, tempDir } from './build.js';
+import { i32, i64 } from '../support/encode.js';
+import { coreMessage, pagedMessage, pageRecord, tempDir } from './build.js';
 
 const rec = (id: bigint, userType: number, body: Buffer): EffectiveRecord => ({ id, userType, body, isUpdate: false, file: 'journal/j.amq', offset: 0 });
 

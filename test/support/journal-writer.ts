@@ -4,6 +4,7 @@
  * transaction counts.
  */
 import fs from 'node:fs';
+import { i32, i64, Writer } from './encode.js';
 
 export type Rec =
   | { t: 'add' | 'update'; id: bigint; userType: number; body: Buffer }
@@ -20,16 +21,6 @@ export function encodeRecord(r: Rec, fileId: number): Buffer {
     b[0] = type;
     b.writeInt32BE(fileId, 1);
     b[5] = 0;
-    return b;
-  };
-  const i64 = (v: bigint) => {
-    const b = Buffer.alloc(8);
-    b.writeBigInt64BE(v);
-    return b;
-  };
-  const i32 = (v: number) => {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(v);
     return b;
   };
   let parts: Buffer[];
@@ -77,14 +68,6 @@ export function writeJournalFile(path: string, fileId: number, records: Array<Re
   fs.writeFileSync(path, file);
 }
 
-/** §1.1 SimpleString. */
-export function simpleString(s: string): Buffer {
-  const data = Buffer.from(s, 'utf16le');
-  const len = Buffer.alloc(4);
-  len.writeInt32BE(data.length);
-  return Buffer.concat([len, data]);
-}
-
 /** §1.8 Xid: formatId, branch qualifier, global transaction id. */
 export function xid(formatId: number, gtrid: string, bqual: string): Buffer {
   const g = Buffer.from(gtrid);
@@ -100,17 +83,7 @@ export function xid(formatId: number, gtrid: string, bqual: string): Buffer {
 
 /** §6.2 control file: header with file id 0 and one ADD record listing the compaction's files. */
 export function writeControlFile(path: string, dataFiles: string[], newFiles: string[]): void {
-  const utf = (s: string) => {
-    const b = Buffer.from(s, 'utf8');
-    const l = Buffer.alloc(2);
-    l.writeUInt16BE(b.length);
-    return Buffer.concat([l, b]);
-  };
-  const i32 = (v: number) => {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(v);
-    return b;
-  };
+  const utf = (s: string) => new Writer().utf(s).build();
   const body = Buffer.concat([i32(dataFiles.length), ...dataFiles.map(utf), i32(newFiles.length), ...newFiles.map(utf), i32(0)]);
   writeJournalFile(path, 0, [{ t: 'add', id: 1n, userType: 0, body }], 16 + 64 + body.length);
 }
