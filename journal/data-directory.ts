@@ -122,7 +122,7 @@ export class ArtemisDataDirectory {
     );
     let journalStats: JournalStats = { files: 0, bytes: 0, records: 0, openTransactions: 0 };
     if (journalFiles.length > 0) {
-      const result = await loadJournal(journalFiles, messages, diagnostics, { copyBodies: false });
+      const result = await loadJournal(journalFiles, messages, diagnostics, { copyBodies: false, messageSummaries: true });
       for (const tx of result.prepared) messages.addPrepared(tx);
       messages.finishPendingLarge();
       journalStats = stats(journalFiles, result);

@@ -40,7 +40,11 @@ export interface RawRecord {
   /** Total record length (equals its checkSize). */
   length: number;
   compactCount: number;
-  txId: bigint;
+  readonly txId: bigint;
+  /** txId as a Map key without BigInt work: a Number when exact, else the bigint. */
+  readonly txKey: number | bigint;
+  txIdHi: number;
+  txIdLo: number;
   /** The record id; also as two 32-bit halves for hot paths that avoid BigInt allocation. */
   readonly recordId: bigint;
   recordIdHi: number;
@@ -55,6 +59,8 @@ export interface RawRecord {
   bodyLength: number;
   /** The whole file buffer `body` is a view of. */
   buf: Buffer;
+  /** Precomputed message summary (messages/record-summary.ts), or -1 when none was made. */
+  summary: number;
 }
 
 /** Fixed part of each record type for format version 2 (§4.3); version 1 is one byte shorter. */

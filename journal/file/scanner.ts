@@ -25,8 +25,9 @@ export interface ScanResult {
   problems: ScanProblem[];
 }
 
-const HAS_TX = new Set<number>([13, 14, 15, 17, 18, 19]);
-const HAS_ID = new Set<number>([10, 11, 12, 13, 14, 15, 16]);
+/** Record types with a transaction id / a record id, as bit masks over the type byte. */
+const HAS_TX = (1 << 13) | (1 << 14) | (1 << 15) | (1 << 17) | (1 << 18) | (1 << 19);
+const HAS_ID = (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 15) | (1 << 16);
 
 /**
  * @param buf the whole file content (header included)
@@ -48,6 +49,9 @@ export function scanJournalBuffer(
   // One report per run of failed candidates: bytes inside a rejected record are re-examined and
   // may look like further candidates.
   let pendingProblem: ScanProblem | null = null;
+  const fail = (start: number, reason: string): void => {
+    if (!pendingProblem) pendingProblem = { offset: start, beforeValidData: false, reason };
+  };
   // One record object, refilled for every visit: millions of records, no garbage per record.
   const rec = new ScannedRecord(buf);
 
@@ -70,33 +74,34 @@ export function scanJournalBuffer(
       continue;
     }
     // From here on the candidate claims to belong to this file's current life.
-    const fail = (reason: string): void => {
-      if (!pendingProblem) pendingProblem = { offset: start, beforeValidData: false, reason };
-      pos = start + 1;
-    };
     let compactCount = 0;
     if (formatVersion >= 2) {
       if (p + 1 > size) {
-        fail('truncated record head');
+        fail(start, 'truncated record head');
+        pos = start + 1;
         continue;
       }
       compactCount = buf[p]!;
       p += 1;
     }
-    let txId = 0n;
+    let txHi = 0;
+    let txLo = 0;
     let idHi = 0;
     let idLo = 0;
-    if (HAS_TX.has(t)) {
+    if ((HAS_TX >> t) & 1) {
       if (p + 8 > size) {
-        fail('truncated transaction id');
+        fail(start, 'truncated transaction id');
+        pos = start + 1;
         continue;
       }
-      txId = buf.readBigInt64BE(p);
+      txHi = buf.readUInt32BE(p);
+      txLo = buf.readUInt32BE(p + 4);
       p += 8;
     }
-    if (HAS_ID.has(t)) {
+    if ((HAS_ID >> t) & 1) {
       if (p + 8 > size) {
-        fail('truncated record id');
+        fail(start, 'truncated record id');
+        pos = start + 1;
         continue;
       }
       idHi = buf.readUInt32BE(p);
@@ -109,51 +114,59 @@ export function scanJournalBuffer(
     let numberOfRecords = 0;
     if (t <= RecordType.DELETE_TX) {
       if (p + 4 > size) {
-        fail('truncated body size');
+        fail(start, 'truncated body size');
+        pos = start + 1;
         continue;
       }
       bodyLen = buf.readInt32BE(p);
       p += 4;
       if (t !== RecordType.DELETE_TX) {
         if (p + 1 > size) {
-          fail('truncated user record type');
+          fail(start, 'truncated user record type');
+          pos = start + 1;
           continue;
         }
         userType = buf[p]!;
         p += 1;
       }
       if (bodyLen < 0 || p + bodyLen > size) {
-        fail(`body size ${bodyLen} does not fit the file`);
+        fail(start, `body size ${bodyLen} does not fit the file`);
+        pos = start + 1;
         continue;
       }
     } else if (t === RecordType.PREPARE || t === RecordType.COMMIT) {
       if (p + 4 > size) {
-        fail('truncated record count');
+        fail(start, 'truncated record count');
+        pos = start + 1;
         continue;
       }
       numberOfRecords = buf.readInt32BE(p);
       p += 4;
       if (t === RecordType.PREPARE) {
         if (p + 4 > size) {
-          fail('truncated prepare extra-data size');
+          fail(start, 'truncated prepare extra-data size');
+          pos = start + 1;
           continue;
         }
         extraLen = buf.readInt32BE(p);
         p += 4;
         if (extraLen < 0 || p + extraLen > size) {
-          fail(`prepare extra-data size ${extraLen} does not fit the file`);
+          fail(start, `prepare extra-data size ${extraLen} does not fit the file`);
+          pos = start + 1;
           continue;
         }
       }
     }
     const total = fixedSize(t, formatVersion) + bodyLen + extraLen;
     if (total <= 0 || start + total > size) {
-      fail(`record length ${total} runs past the end of the file`);
+      fail(start, `record length ${total} runs past the end of the file`);
+      pos = start + 1;
       continue;
     }
     const check = buf.readInt32BE(start + total - 4);
     if (check !== total) {
-      fail(`checkSize ${check} does not match record length ${total}`);
+      fail(start, `checkSize ${check} does not match record length ${total}`);
+      pos = start + 1;
       continue;
     }
     if (pendingProblem) {
@@ -166,7 +179,8 @@ export function scanJournalBuffer(
     rec.offset = start;
     rec.length = total;
     rec.compactCount = compactCount;
-    rec.txId = txId;
+    rec.txIdHi = txHi;
+    rec.txIdLo = txLo;
     rec.recordIdHi = idHi;
     rec.recordIdLo = idLo;
     rec.userType = userType;
@@ -182,23 +196,36 @@ export function scanJournalBuffer(
   return { records, endOfData, problems };
 }
 
-class ScannedRecord implements RawRecord {
+/** A RawRecord whose fields are refilled for every record (by the scan, or from a scanned table). */
+export class ScannedRecord implements RawRecord {
   type: RecordTypeCode = RecordType.ADD;
   offset = 0;
   length = 0;
   compactCount = 0;
-  txId = 0n;
+  txIdHi = 0;
+  txIdLo = 0;
   recordIdHi = 0;
   recordIdLo = 0;
   userType = 0;
   numberOfRecords = 0;
   bodyOffset = 0;
   bodyLength = 0;
+  /** A message summary computed while scanning, or -1 (see messages/record-summary.ts). */
+  summary = -1;
 
-  constructor(readonly buf: Buffer) {}
+  constructor(public buf: Buffer) {}
 
   get body(): Buffer {
     return this.buf.subarray(this.bodyOffset, this.bodyOffset + this.bodyLength);
+  }
+
+  get txId(): bigint {
+    return idFromHalves(this.txIdHi, this.txIdLo);
+  }
+
+  /** The transaction id as a Map key: a Number when exact (almost always), else a bigint. */
+  get txKey(): number | bigint {
+    return this.txIdHi < 0x200000 ? this.txIdHi * 4294967296 + this.txIdLo : this.txId;
   }
 
   get recordId(): bigint {

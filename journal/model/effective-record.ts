@@ -26,4 +26,6 @@ export interface EffectiveRecord {
   /** The id as two 32-bit halves, when the loader has them (saves BigInt work on hot paths). */
   idHi?: number;
   idLo?: number;
+  /** Message header summary made while scanning (messages/record-summary.ts), -1 when none. */
+  summary?: number;
 }

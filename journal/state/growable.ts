@@ -1,6 +1,6 @@
 /** Typed-array columns that double when full: the index's compact storage. */
 
-export type TypedArray = Int32Array | Uint8Array | Float64Array | BigInt64Array;
+export type TypedArray = Int32Array | Uint32Array | Uint8Array | Float64Array | BigInt64Array;
 
 /** A copy of `a` with room for `capacity` elements. */
 export function grown<T extends TypedArray>(a: T, capacity: number): T {

@@ -5,6 +5,7 @@
  */
 import { grown, nextCapacity } from './growable.js';
 import { IdMap } from './id-map.js';
+import { idFromHalves } from '../file/scanner.js';
 
 export const MessageFlag = {
   DURABLE: 1,
@@ -32,7 +33,9 @@ export interface MessageLocation {
  * Columns of one row per message. Offsets fit 32 bits: Artemis sizes journal files with an int.
  */
 export class MessageIndex {
-  private ids = new BigInt64Array(0);
+  /** Message ids as unsigned 32-bit halves: no BigInt per message. */
+  private idHi = new Uint32Array(0);
+  private idLo = new Uint32Array(0);
   private fileIndex = new Int32Array(0);
   private bodyOffset = new Int32Array(0);
   private bodyLength = new Int32Array(0);
@@ -52,9 +55,16 @@ export class MessageIndex {
   }
 
   add(id: bigint, loc: MessageLocation, priority: number, flags: number): number {
+    const u = BigInt.asUintN(64, id);
+    return this.addHalves(Number(u >> 32n), Number(u & 0xffffffffn), loc, priority, flags);
+  }
+
+  /** add() for an id given as its two unsigned 32-bit halves (hot path). */
+  addHalves(hi: number, lo: number, loc: MessageLocation, priority: number, flags: number): number {
     const slot = this.n++;
-    if (this.n > this.ids.length) this.grow();
-    this.ids[slot] = id;
+    if (this.n > this.idHi.length) this.grow();
+    this.idHi[slot] = hi;
+    this.idLo[slot] = lo;
     this.fileIndex[slot] = loc.fileIndex;
     this.bodyOffset[slot] = loc.bodyOffset;
     this.bodyLength[slot] = loc.bodyLength;
@@ -62,7 +72,7 @@ export class MessageIndex {
     this.userType[slot] = loc.userType;
     this.prio[slot] = priority;
     this.flagBits[slot] = flags;
-    if (!(flags & MessageFlag.IN_DOUBT)) this.byId.set(id, slot);
+    if (!(flags & MessageFlag.IN_DOUBT)) this.byId.setHalves(hi, lo, slot);
     if (flags & MessageFlag.LARGE) this.largeCount++;
     return slot;
   }
@@ -90,7 +100,7 @@ export class MessageIndex {
   }
 
   id(slot: number): bigint {
-    return this.ids[slot]!;
+    return idFromHalves(this.idHi[slot]!, this.idLo[slot]!);
   }
 
   priority(slot: number): number {
@@ -118,8 +128,9 @@ export class MessageIndex {
   }
 
   private grow(): void {
-    const cap = nextCapacity(this.ids.length, this.n);
-    this.ids = grown(this.ids, cap);
+    const cap = nextCapacity(this.idHi.length, this.n);
+    this.idHi = grown(this.idHi, cap);
+    this.idLo = grown(this.idLo, cap);
     this.fileIndex = grown(this.fileIndex, cap);
     this.bodyOffset = grown(this.bodyOffset, cap);
     this.bodyLength = grown(this.bodyLength, cap);

@@ -10,10 +10,9 @@ import { xidKey, type Xid } from '../binary/xid.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { EffectiveRecord } from '../model/effective-record.js';
 import type { JournalConsumer, PreparedTransaction } from '../transactions/loader.js';
-import { peekCorePersistedSummary } from '../core/core-message.js';
-import { peekCoreHeaderSummary } from '../core/core-headers.js';
-import { peekAmqpSummary } from '../amqp/persisters.js';
+import { peekMessage, summaryDurable, summaryPriority } from '../messages/record-summary.js';
 import { MessageFlag, MessageIndex, type MessageLocation } from './message-index.js';
+import { idFromHalves } from '../file/scanner.js';
 import { QueueRefs } from './queue-refs.js';
 
 /** Message-journal user record types (format spec §9). */
@@ -183,18 +182,16 @@ export class MessageJournalBuilder implements JournalConsumer {
     loc.file = rec.file;
     loc.offset = rec.offset;
     try {
-      if (length < 1) throw new DecodeError('empty message record', 0);
-      const persister = buf[start]!;
-      const s =
-        rec.userType === MessageRecord.ADD_LARGE_MESSAGE
-          ? peekCoreHeaderSummary(buf, start, start + length)
-          : persister === 1
-            ? peekCorePersistedSummary(buf, start + 1, length - 1)
-            : peekAmqpSummary(persister, buf, start + 1, length - 1);
+      const persister = length > 0 ? buf[start]! : -1;
+      const summary = rec.summary !== undefined && rec.summary >= 0 ? rec.summary : -1;
+      // The scan may have peeked the header already (on the worker); otherwise peek here, which
+      // also raises the DecodeError that reports a damaged record.
+      const s = summary >= 0 ? { priority: summaryPriority(summary), durable: summaryDurable(summary) } : peekMessage(rec.userType, buf, start, length);
       const large = rec.userType === MessageRecord.ADD_LARGE_MESSAGE || persister === 4;
       let flags = extraFlags | (s.durable ? MessageFlag.DURABLE : 0) | (large ? MessageFlag.LARGE : 0);
       if (rec.userType === MessageRecord.ADD_MESSAGE_PROTOCOL && persister !== 1) flags |= MessageFlag.AMQP;
-      return this.index.add(rec.id, loc, Math.min(9, Math.max(0, s.priority)), flags);
+      const priority = Math.min(9, Math.max(0, s.priority));
+      return rec.idHi !== undefined ? this.index.addHalves(rec.idHi, rec.idLo!, loc, priority, flags) : this.index.add(rec.id, loc, priority, flags);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.diagnostics.error(rec.file, rec.offset, `unreadable message ${rec.id}: ${e.message}`, 'unreadable message');
@@ -289,6 +286,10 @@ export class MessageJournalBuilder implements JournalConsumer {
   private lastQueue: QueueRefs | null = null;
 }
 
+let lastQueueHi = -1;
+let lastQueueLo = -1;
+let lastQueueIdValue = 0n;
+
 /** The live slot of the message a reference record names. */
 function slotOfRecord(index: MessageIndex, rec: EffectiveRecord): number {
   return rec.idHi !== undefined ? index.slotOfHalves(rec.idHi, rec.idLo!) : index.slotOf(rec.id);
@@ -298,7 +299,15 @@ function slotOfRecord(index: MessageIndex, rec: EffectiveRecord): number {
 function queueIdOf(rec: EffectiveRecord): bigint {
   if (rec.buf) {
     if (rec.bodyLength! < 8) throw new DecodeError(`reference record body of ${rec.bodyLength} bytes`, 0);
-    return rec.buf.readBigInt64BE(rec.bodyOffset!);
+    const at = rec.bodyOffset!;
+    const hi = rec.buf.readUInt32BE(at);
+    const lo = rec.buf.readUInt32BE(at + 4);
+    // References of one queue usually come in runs: reuse the last id rather than building one.
+    if (hi === lastQueueHi && lo === lastQueueLo) return lastQueueIdValue;
+    lastQueueHi = hi;
+    lastQueueLo = lo;
+    lastQueueIdValue = idFromHalves(hi, lo);
+    return lastQueueIdValue;
   }
   if (rec.body.length < 8) throw new DecodeError(`reference record body of ${rec.body.length} bytes`, 0);
   return rec.body.readBigInt64BE(0);

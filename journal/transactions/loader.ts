@@ -16,8 +16,10 @@ import { BufferReader } from '../binary/reader.js';
 import { readXid, type Xid } from '../binary/xid.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { JournalFile } from '../file/file-set.js';
-import { RecordType, type RawRecord } from '../file/record.js';
-import { idFromHalves, scanJournalBuffer } from '../file/scanner.js';
+import { RecordType, type RawRecord, type RecordTypeCode } from '../file/record.js';
+import { idFromHalves, ScannedRecord } from '../file/scanner.js';
+import { F, ROW } from '../file/descriptors.js';
+import { openScanSource } from './scan-source.js';
 import type { EffectiveRecord } from '../model/effective-record.js';
 
 export interface JournalConsumer {
@@ -60,13 +62,18 @@ export interface LoadOptions {
    * false: the record object and its body are valid only during apply(); copy what you keep.
    */
   copyBodies: boolean;
+  /** Peek message headers while scanning (EffectiveRecord.summary), possibly on another thread. */
+  messageSummaries?: boolean;
 }
 
-/** Bodies up to this size are copied when a transaction is buffered; larger ones re-read at commit. */
+/** Bodies of transactions that outlive their file are kept if this small, whatever the budget. */
 const INLINE_BODY_LIMIT = 512;
+/** Bytes of open transactions' bodies kept in memory across files; beyond, they are re-read. */
+const RETAINED_BODY_BUDGET = 64 * 1024 * 1024;
 
 interface PendingRecord {
   type: number;
+  summary: number;
   idHi: number;
   idLo: number;
   userType: number;
@@ -94,14 +101,16 @@ export async function loadJournal(
   diagnostics: Diagnostics,
   options: LoadOptions,
 ): Promise<LoadResult> {
-  const open = new Map<bigint, OpenTx>();
+  const open = new Map<number | bigint, OpenTx>();
   /** Ids deleted before anything was known under them: later records with that id are dead too. */
   const orphanDeletes = new Set<bigint>();
   const stats: FileStats[] = [];
   let total = 0;
   let bytesRead = 0;
   let buf: Buffer = Buffer.alloc(0);
-  const prefetch = new Prefetcher(files);
+  const source = openScanSource(files, options.messageSummaries === true);
+  const rec = new ScannedRecord(buf);
+  let retainedBytes = 0;
 
   const reader = new BodyRereader(files);
   let currentFile = -1;
@@ -124,6 +133,7 @@ export async function loadJournal(
       txShared.buf = buf;
       txShared.bodyOffset = pr.bodyOffset;
       txShared.bodyLength = pr.bodyLength;
+      txShared.summary = pr.summary;
       return txShared;
     }
     let body = pr.body;
@@ -153,16 +163,19 @@ export async function loadJournal(
 
   for (let fi = 0; fi < files.length; fi++) {
     const f = files[fi]!;
-    // The next file is read by the thread pool while this one is scanned.
-    const { data, size } = await prefetch.take(fi);
-    buf = data;
+    // The next file is being read and scanned (on a worker for large journals) while this one's
+    // records are replayed.
+    const scanned = await source.take(fi);
+    const size = scanned.size;
+    buf = scanned.data;
+    rec.buf = buf;
     currentFile = fi;
     bytesRead += size;
-    const txOf = (txId: bigint): OpenTx => {
-      let tx = open.get(txId);
+    const txOf = (key: number | bigint): OpenTx => {
+      let tx = open.get(key);
       if (!tx) {
         tx = { records: [], deletes: [], prepared: false, invalid: false, xid: null, counterFile: fi, counter: 0, prepareAt: null };
-        open.set(txId, tx);
+        open.set(key, tx);
       }
       return tx;
     };
@@ -196,6 +209,7 @@ export async function loadJournal(
           shared.file = f.displayPath;
           shared.offset = rec.offset;
           shared.fileIndex = fi;
+          shared.summary = rec.summary;
           consumer.apply(shared);
           return;
         }
@@ -205,7 +219,7 @@ export async function loadJournal(
         case RecordType.ADD_TX:
         case RecordType.UPDATE_TX:
         case RecordType.DELETE_TX: {
-          const tx = txOf(rec.txId);
+          const tx = txOf(rec.txKey);
           if (tx.counterFile !== fi) {
             tx.counterFile = fi;
             tx.counter = 0;
@@ -222,13 +236,14 @@ export async function loadJournal(
             offset: rec.offset,
             bodyOffset: rec.bodyOffset,
             bodyLength: rec.bodyLength,
+            summary: rec.summary,
             body: null,
           };
           (rec.type === RecordType.DELETE_TX ? tx.deletes : tx.records).push(pr);
           return;
         }
         case RecordType.PREPARE: {
-          const tx = txOf(rec.txId);
+          const tx = txOf(rec.txKey);
           tx.prepared = true;
           tx.prepareAt = { file: fi, offset: rec.offset };
           try {
@@ -248,8 +263,10 @@ export async function loadJournal(
           return;
         }
         case RecordType.COMMIT: {
-          const tx = open.get(rec.txId);
-          open.delete(rec.txId);
+          const key = rec.txKey;
+          const tx = open.get(key);
+          open.delete(key);
+          if (tx) retainedBytes -= retained(tx);
           if (!tx) return; // its records were already reclaimed: legal
           if (countIn(tx) !== rec.numberOfRecords) {
             // The broker drops such a transaction silently; its content was committed to a client.
@@ -267,21 +284,43 @@ export async function loadJournal(
           return;
         }
         case RecordType.ROLLBACK:
-          open.delete(rec.txId);
+          const rolledBack = open.get(rec.txKey);
+          if (rolledBack) retainedBytes -= retained(rolledBack);
+          open.delete(rec.txKey);
           return;
         default:
           return; // EVENT: history copies (journal retention), not live state
       }
     };
 
-    const result = scanJournalBuffer(buf, size, f.formatVersion, f.recordFileId, visit);
-    // Transactions still open carry on into later files: keep their small bodies of this file
-    // (larger ones are read again at commit).
+    const rows = scanned.rows;
+    for (let i = 0, r = 0; i < scanned.count; i++, r += ROW) {
+      rec.type = rows[r + F.TYPE]! as RecordTypeCode;
+      rec.offset = rows[r + F.OFFSET]!;
+      rec.length = rows[r + F.LENGTH]!;
+      rec.compactCount = rows[r + F.COMPACT]!;
+      rec.txIdHi = rows[r + F.TX_HI]! >>> 0;
+      rec.txIdLo = rows[r + F.TX_LO]! >>> 0;
+      rec.recordIdHi = rows[r + F.ID_HI]! >>> 0;
+      rec.recordIdLo = rows[r + F.ID_LO]! >>> 0;
+      rec.userType = rows[r + F.USER_TYPE]!;
+      rec.numberOfRecords = rows[r + F.NUM_RECORDS]!;
+      rec.bodyOffset = rows[r + F.BODY_OFFSET]!;
+      rec.bodyLength = rows[r + F.BODY_LENGTH]!;
+      rec.summary = rows[r + F.SUMMARY]!;
+      visit(rec);
+    }
+    const result = { records: scanned.count, endOfData: scanned.endOfData, problems: scanned.problems };
+    // Transactions still open carry on into later files: keep their bodies of this file while the
+    // memory they hold stays within a budget (a commit normally follows soon); past it, bodies are
+    // read again at commit, so a huge open transaction cannot exhaust memory.
     for (const tx of open.values()) {
       for (const list of [tx.records, tx.deletes]) {
         for (const pr of list) {
-          if (pr.fileIndex === fi && pr.body === null && pr.bodyLength <= INLINE_BODY_LIMIT) {
+          if (pr.fileIndex !== fi || pr.body !== null) continue;
+          if (pr.bodyLength <= INLINE_BODY_LIMIT || retainedBytes + pr.bodyLength <= RETAINED_BODY_BUDGET) {
             pr.body = Buffer.from(buf.subarray(pr.bodyOffset, pr.bodyOffset + pr.bodyLength));
+            retainedBytes += pr.bodyLength;
           }
         }
       }
@@ -300,7 +339,8 @@ export async function loadJournal(
   currentFile = -1; // prepared transactions outlive the scan buffer: copy or re-read
   const prepared: PreparedTransaction[] = [];
   let openTransactions = 0;
-  for (const [txId, tx] of open) {
+  for (const [key, tx] of open) {
+    const txId = BigInt(key);
     if (tx.prepared && !tx.invalid) {
       prepared.push({
         txId,
@@ -315,7 +355,15 @@ export async function loadJournal(
     }
   }
   reader.close();
+  await source.close();
   return { files: stats, prepared, openTransactions, records: total, bytesRead };
+}
+
+/** Body bytes a transaction holds in memory (counted against the retained budget). */
+function retained(tx: OpenTx): number {
+  let n = 0;
+  for (const list of [tx.records, tx.deletes]) for (const pr of list) if (pr.body !== null) n += pr.bodyLength;
+  return n;
 }
 
 /** The reused record of the non-copying path: its body view is made only if someone asks. */
@@ -329,6 +377,7 @@ class SharedRecord implements EffectiveRecord {
   fileIndex = 0;
   bodyOffset = 0;
   bodyLength = 0;
+  summary = -1;
   buf: Buffer = Buffer.alloc(0);
 
   get body(): Buffer {
@@ -337,54 +386,6 @@ class SharedRecord implements EffectiveRecord {
 
   get id(): bigint {
     return idFromHalves(this.idHi, this.idLo);
-  }
-}
-
-/**
- * Reads journal files one ahead into two alternating buffers, so that disk reads overlap with the
- * synchronous scan of the previous file.
- */
-class Prefetcher {
-  private readonly buffers: [Buffer, Buffer];
-  private pending: Promise<{ data: Buffer; size: number }> | null = null;
-
-  constructor(private readonly files: JournalFile[]) {
-    const max = files.reduce((m, f) => Math.max(m, f.size), 0);
-    this.buffers = [Buffer.allocUnsafe(max), Buffer.allocUnsafe(max)];
-  }
-
-  async take(index: number): Promise<{ data: Buffer; size: number }> {
-    const current = this.pending ?? this.read(index);
-    const result = await current;
-    this.pending = index + 1 < this.files.length ? this.read(index + 1) : null;
-    return result;
-  }
-
-  /**
-   * One thread-pool request for the whole file, issued at once: the synchronous scan of the
-   * previous file then runs while the disk read proceeds (an async open would only complete after
-   * that scan, serialising the two).
-   */
-  private read(index: number): Promise<{ data: Buffer; size: number }> {
-    const f = this.files[index]!;
-    const data = this.buffers[index % 2]!;
-    const fd = fs.openSync(f.path, 'r');
-    return new Promise<{ data: Buffer; size: number }>((resolve, reject) => {
-      const step = (done: number): void => {
-        fs.read(fd, data, done, f.size - done, done, (err, n) => {
-          if (err) {
-            fs.closeSync(fd);
-            reject(err);
-          } else if (n === 0 || done + n >= f.size) {
-            fs.closeSync(fd);
-            resolve({ data, size: done + n });
-          } else {
-            step(done + n);
-          }
-        });
-      };
-      step(0);
-    });
   }
 }
 
