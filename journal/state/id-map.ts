@@ -24,15 +24,7 @@ export class IdMap {
   }
 
   get(id: bigint): number {
-    const h = high(id);
-    const l = low(id);
-    let i = hash(h, l) & this.mask;
-    for (;;) {
-      const v = this.vals[i]!;
-      if (v === -1) return -1;
-      if (this.lo[i] === l && this.hi[i] === h) return v;
-      i = (i + 1) & this.mask;
-    }
+    return this.getHalves(high(id), low(id));
   }
 
   /** get() for an id given as its two 32-bit halves (unsigned). */
@@ -52,8 +44,7 @@ export class IdMap {
   }
 
   set(id: bigint, value: number): void {
-    if ((this.count + 1) * 2 > this.vals.length) this.grow();
-    this.put(high(id), low(id), value);
+    this.setHalves(high(id), low(id), value);
   }
 
   delete(id: bigint): boolean {
