@@ -12,6 +12,8 @@ import { ExitCode } from './exit-codes.js';
 import { createLogger } from './logger.js';
 import { runInspect } from './commands/inspect.js';
 import { runExport } from './commands/export.js';
+import { runDrainCommand } from './commands/drain.js';
+import { DRAIN_OPTIONS } from './drain/options.js';
 
 const log = createLogger();
 
@@ -41,6 +43,23 @@ program
   .addOption(new Option('--progress-interval <seconds>', 'seconds between progress log lines').default('10'))
   .action(async (dir: string, opts: { queue?: string[]; bodies?: boolean; allowDiagnostics?: boolean; progressInterval: string }) => {
     process.exitCode = await runExport(dir, opts, log);
+  });
+
+const drain = program
+  .command('drain', { isDefault: false })
+  .description('move every pending message to a surviving broker over AMQP 1.0 and exit 0 only when the target confirmed all of it (exit codes: docs/exit-codes.md)')
+  .argument('[data-dir]', 'broker data directory (default: --data-dir / AMQ_DATA_DIR)');
+for (const spec of Object.values(DRAIN_OPTIONS)) {
+  const env = spec.env.length ? ` [env: ${spec.env.join(', then ')}]` : '';
+  const def = spec.defaultText ? ` (default: ${spec.defaultText})` : '';
+  drain.addOption(new Option(spec.flag, `${spec.help}${def}${env}`));
+}
+drain
+  .option('--queue <name>', 'only this queue (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--allow-diagnostics', 'drain even when the data directory has error diagnostics (unreadable data is then not moved)')
+  .addOption(new Option('--progress-interval <seconds>', 'seconds between progress log lines').default('10'))
+  .action(async (dir: string | undefined, opts: Record<string, string | boolean | string[] | undefined>) => {
+    process.exitCode = await runDrainCommand(dir, opts, log);
   });
 
 try {

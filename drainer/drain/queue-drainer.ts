@@ -1,0 +1,172 @@
+/**
+ * Moves one queue's messages over one sender link, in delivery order: a bounded window of
+ * unsettled deliveries, credit respected, every outcome handled — accepted is recorded as
+ * confirmed (restart state), released/modified is sent again, rejected is reported with the
+ * broker's error. Messages already confirmed by an earlier run are skipped; in-doubt ones (prepared
+ * XA transactions) are counted, not sent.
+ */
+import type { Logger } from 'pino';
+import type { Connection, EventContext, Sender } from 'rhea-promise';
+import { SenderEvents } from 'rhea-promise';
+import type { ArtemisDataDirectory, QueueEntry } from '../../journal/data-directory.js';
+import type { QueueInfo } from '../../journal/bindings/topology.js';
+import { toOutgoing } from '../convert/to-outgoing.js';
+import { sendOutgoing } from './send-outgoing.js';
+import type { DrainState } from './state-file.js';
+import type { DrainProgress } from './progress.js';
+
+export interface LinkTarget {
+  address: string;
+  capabilities: string[];
+  /** Terminus durability: generic brokers (RabbitMQ) declare a durable queue for durable = 2. */
+  durable?: number;
+}
+
+export interface QueueCounts {
+  /** Pending messages in the journal for this queue (what must be confirmed). */
+  pending: number;
+  confirmed: number;
+  inDoubt: number;
+  unreadable: number;
+  rejected: Array<{ messageId: string; error: string }>;
+}
+
+/** After this many released/modified outcomes for one message, it counts as rejected. */
+const MAX_RETRIES = 20;
+
+export class QueueDrainer {
+  readonly counts: QueueCounts;
+
+  constructor(
+    private readonly data: ArtemisDataDirectory,
+    readonly queue: QueueInfo,
+    pending: number,
+    private readonly state: DrainState,
+    private readonly sourceNodeId: string,
+    private readonly window: number,
+    private readonly progress: DrainProgress,
+    private readonly log: Logger,
+  ) {
+    this.counts = { pending, confirmed: state.confirmedCount(queue.name), inDoubt: 0, unreadable: 0, rejected: [] };
+  }
+
+  get done(): boolean {
+    return this.counts.confirmed + this.counts.unreadable + this.counts.rejected.length >= this.counts.pending;
+  }
+
+  /**
+   * One pass over the queue on `connection`. Resolves when every message is settled; rejects when
+   * the link or connection fails (the caller reconnects and calls run() again: confirmed messages
+   * are skipped, the in-flight tail is sent again).
+   */
+  async run(connection: Connection, target: LinkTarget, signal: AbortSignal): Promise<void> {
+    // Counted afresh on every pass (a pass after a reconnect sees them again).
+    this.counts.inDoubt = 0;
+    this.counts.unreadable = 0;
+    const sender = await connection.createSender({
+      target: { address: target.address, capabilities: target.capabilities, ...(target.durable !== undefined ? { durable: target.durable } : {}) },
+      name: `drain-${this.queue.name}-${Date.now()}`,
+    });
+    const inflight = new Map<object, { position: number; entry: QueueEntry; attempts: number }>();
+    const retries: Array<{ position: number; entry: QueueEntry; attempts: number }> = [];
+    let failure: Error | null = null;
+    let wake: (() => void) | null = null;
+    const notify = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    const settled = (ctx: EventContext, outcome: 'accepted' | 'rejected' | 'released' | 'modified') => {
+      const d = ctx.delivery;
+      const f = d ? inflight.get(d) : undefined;
+      if (!d || !f) return;
+      inflight.delete(d);
+      if (outcome === 'accepted') {
+        this.state.confirm(this.queue.name, f.position);
+        this.counts.confirmed++;
+        this.progress.confirmed(this.queue.name, 1);
+      } else if (outcome === 'rejected') {
+        const err = (d.remote_state as { error?: { condition?: string; description?: string } } | undefined)?.error;
+        const text = [err?.condition, err?.description].filter(Boolean).join(': ') || 'rejected';
+        this.counts.rejected.push({ messageId: f.entry.messageId.toString(), error: text });
+        this.log.error({ queue: this.queue.name, messageId: f.entry.messageId.toString(), error: text }, 'the target rejected a message');
+      } else if (f.attempts + 1 >= MAX_RETRIES) {
+        this.counts.rejected.push({ messageId: f.entry.messageId.toString(), error: `${outcome} ${MAX_RETRIES} times` });
+      } else {
+        retries.push({ ...f, attempts: f.attempts + 1 });
+      }
+      this.state.flush();
+      notify();
+    };
+    const on = (ev: SenderEvents, outcome: 'accepted' | 'rejected' | 'released' | 'modified') => sender.on(ev, (ctx: EventContext) => settled(ctx, outcome));
+    on(SenderEvents.accepted, 'accepted');
+    on(SenderEvents.rejected, 'rejected');
+    on(SenderEvents.released, 'released');
+    on(SenderEvents.modified, 'modified');
+    sender.on(SenderEvents.sendable, notify);
+    const fail = (e: unknown) => {
+      failure ??= e instanceof Error ? e : new Error(String((e as { message?: string })?.message ?? e));
+      notify();
+    };
+    sender.on(SenderEvents.senderError, (ctx: EventContext) => fail(ctx.sender?.error ?? new Error('sender link failed')));
+    sender.on(SenderEvents.senderClose, () => fail(new Error('sender link closed by the target')));
+    signal.addEventListener('abort', notify);
+
+    /** Until the next settlement, credit or failure (the timer only guards against a missed event). */
+    const nextEvent = () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 1000).unref();
+      });
+    /** Waits for room in the window and credit on the link. */
+    const room = async (): Promise<void> => {
+      while (!failure && !signal.aborted && (inflight.size >= this.window || !sender.sendable())) await nextEvent();
+      if (failure) throw failure;
+    };
+    const send = async (position: number, entry: QueueEntry, attempts: number): Promise<void> => {
+      const msg = entry.load();
+      if (!msg) {
+        this.counts.unreadable++;
+        return;
+      }
+      const out = await toOutgoing(msg, {
+        sourceNodeId: this.sourceNodeId,
+        queue: this.queue.name,
+        address: this.queue.address,
+        routingType: this.queue.routingType,
+        deliveryCount: entry.deliveryCount,
+        scheduledTime: entry.scheduledTime,
+        now: Date.now(),
+      });
+      await room();
+      const delivery = await sendOutgoing(sender, out);
+      inflight.set(delivery, { position, entry, attempts });
+      this.progress.sent(this.queue.name, 1);
+    };
+
+    try {
+      let position = -1;
+      for await (const entry of this.data.entries(this.queue)) {
+        position++;
+        if (signal.aborted) break;
+        if (entry.state !== 'pending') {
+          this.counts.inDoubt++;
+          continue;
+        }
+        if (this.state.isConfirmed(this.queue.name, position)) continue;
+        await send(position, entry, 0);
+      }
+      // Drain the window, sending again what was released or modified.
+      while (!signal.aborted && (inflight.size > 0 || retries.length > 0)) {
+        const r = retries.shift();
+        if (r) await send(r.position, r.entry, r.attempts);
+        else await nextEvent();
+        if (failure) throw failure;
+      }
+    } finally {
+      this.state.flush(true);
+      signal.removeEventListener('abort', notify);
+      await sender.close().catch(() => undefined);
+    }
+  }
+}

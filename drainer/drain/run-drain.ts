@@ -1,0 +1,238 @@
+/**
+ * The drain, end to end: read the data directory, find a surviving broker, re-create the
+ * destinations, move every pending message into exactly its queue, prove it queue by queue, and
+ * exit 0 only then. Every other outcome keeps the volume (non-zero) and says why, in the log and
+ * in the termination message.
+ */
+import type { Logger } from 'pino';
+import type { ArtemisDataDirectory, QueueSummary } from '../../journal/data-directory.js';
+import type { QueueInfo } from '../../journal/bindings/topology.js';
+import { ExitCode } from '../exit-codes.js';
+import { openDataDir } from '../commands/open-data-dir.js';
+import { connectTarget, errorText, TargetAuthError, type TargetConnection } from '../target/connect.js';
+import { discoverTargets } from '../target/discovery.js';
+import { ManagementClient, ManagementError } from '../target/management.js';
+import { DestinationCreator, planDestinations, type DestinationPlan } from '../target/destinations.js';
+import type { DrainOptions } from './options.js';
+import { DrainState } from './state-file.js';
+import { DrainProgress } from './progress.js';
+import { QueueDrainer, type LinkTarget } from './queue-drainer.js';
+import { logReconciliation, terminationMessage, writeTerminationMessage, type ReconciliationRow } from './reconcile.js';
+import { sourceNodeId } from './source-node.js';
+
+interface Outcome {
+  code: number;
+  reason: string;
+  rows: ReconciliationRow[];
+  extra?: string[];
+}
+
+export async function runDrain(opts: DrainOptions, log: Logger): Promise<number> {
+  const outcome = await drain(opts, log);
+  logReconciliation(outcome.rows, log);
+  const level = outcome.code === ExitCode.OK ? 'info' : 'error';
+  log[level]({ exitCode: outcome.code }, outcome.reason);
+  writeTerminationMessage(opts.terminationLog, terminationMessage(outcome.code, outcome.reason, outcome.rows, outcome.extra), log);
+  return outcome.code;
+}
+
+async function drain(opts: DrainOptions, log: Logger): Promise<Outcome> {
+  const opened = await openDataDir(opts.dataDir, log);
+  if (typeof opened === 'number') return { code: opened, reason: 'the data directory cannot be read as Artemis 2.x data: nothing was moved', rows: [] };
+  const data = opened;
+  try {
+    const errors = data.diagnostics.list.filter((d) => d.severity === 'error');
+    for (const d of data.diagnostics.list) log[d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info']({ file: d.file, offset: d.offset }, d.message);
+    if (errors.length > 0 && !opts.allowDiagnostics) {
+      return { code: ExitCode.DIAGNOSTICS, reason: `${errors.length} error diagnostic(s) in the data directory: refusing to drain data that may be incomplete (--allow-diagnostics accepts them)`, rows: [] };
+    }
+    const summaries = await data.summarize();
+    const plan = planDestinations(data.queues, opts.queues);
+    const byId = new Map(summaries.map((s) => [s.queue.id, s]));
+    const prepared = data.preparedTransactions();
+    const skippedRows: ReconciliationRow[] = plan.skipped.map(({ queue, reason }) => {
+      log.warn({ queue: queue.name, address: queue.address, messages: byId.get(queue.id)?.messageCount ?? 0 }, `queue skipped: ${reason}`);
+      return { ...row(queue, byId.get(queue.id)), skipped: reason };
+    });
+    const preparedNote = prepared.map((p) =>
+      p.xid
+        ? `prepared XA transaction formatId=${p.xid.formatId} gtrid=${p.xid.globalTransactionId.toString('hex')} bqual=${p.xid.branchQualifier.toString('hex')}: ${p.sends.length} send(s), ${p.acks.length} ack(s) not moved`
+        : `prepared transaction ${p.txId} (Xid unreadable)`,
+    );
+    for (const n of preparedNote) log.error(n);
+
+    const total = plan.queues.reduce((n, q) => n + (byId.get(q.id)?.messageCount ?? 0), 0);
+    if (total === 0) {
+      return finalOutcome([...plan.queues.map((q) => row(q, byId.get(q.id))), ...skippedRows], prepared.length, preparedNote, 'nothing to drain');
+    }
+
+    const state = DrainState.open(opts.stateDir, data.dataDir);
+    if (state.resetReason) log.warn({ stateDir: opts.stateDir }, `earlier progress discarded: ${state.resetReason}`);
+    const nodeId = sourceNodeId(data.layout);
+    const progress = new DrainProgress(log, opts.progressIntervalMs);
+    const drainers = plan.queues.map((q) => {
+      const pending = byId.get(q.id)?.messageCount ?? 0;
+      const d = new QueueDrainer(data, q, pending, state, nodeId, opts.window, progress, log.child({ queue: q.name }));
+      progress.track(q.name, pending, d.counts.confirmed);
+      return d;
+    });
+    log.info({ queues: drainers.length, messages: total, alreadyConfirmed: progress.totals().confirmed, sourceNode: nodeId }, 'drain starting');
+
+    const deadline = opts.deadlineMs > 0 ? Date.now() + opts.deadlineMs : Infinity;
+    const abort = new AbortController();
+    const deadlineTimer = Number.isFinite(deadline) ? setTimeout(() => abort.abort(), deadline - Date.now()) : null;
+    deadlineTimer?.unref();
+    progress.start();
+    try {
+      const result = await moveAll(data, plan, drainers, opts, abort.signal, deadline, log);
+      if (result) return { ...result, rows: [...drainers.map(rowOf), ...skippedRows] };
+    } finally {
+      progress.stop();
+      if (deadlineTimer) clearTimeout(deadlineTimer);
+      state.flush(true);
+    }
+    const rows = [...drainers.map(rowOf), ...skippedRows];
+    if (abort.signal.aborted) return { code: ExitCode.INCOMPLETE, reason: 'deadline reached before every message was confirmed: data kept', rows };
+    if (drainers.some((d) => d.counts.rejected.length > 0)) return { code: ExitCode.TARGET_REJECTED, reason: 'the target rejected messages: data kept', rows };
+    return finalOutcome(rows, prepared.length, preparedNote, 'every pending message was confirmed by the target');
+  } finally {
+    data.close();
+  }
+}
+
+/** Exit 0 only when every pending message of every drained queue is confirmed. */
+function finalOutcome(rows: ReconciliationRow[], preparedCount: number, preparedNote: string[], okReason: string): Outcome {
+  const incomplete = rows.filter((r) => r.confirmed < r.pending || r.unreadable > 0);
+  if (incomplete.length > 0) {
+    return { code: ExitCode.INCOMPLETE, reason: `${incomplete.length} queue(s) not fully confirmed: data kept`, rows, extra: preparedNote };
+  }
+  const inDoubt = rows.reduce((n, r) => n + r.inDoubt, 0);
+  if (preparedCount > 0 || inDoubt > 0) {
+    return {
+      code: ExitCode.PREPARED_TRANSACTIONS,
+      reason: `${preparedCount} prepared XA transaction(s) hold ${inDoubt} in-doubt message(s) that were not moved: data kept until they are resolved`,
+      rows,
+      extra: preparedNote,
+    };
+  }
+  return { code: ExitCode.OK, reason: okReason, rows };
+}
+
+function row(q: QueueInfo, s: QueueSummary | undefined): ReconciliationRow {
+  return { queue: q.name, pending: s?.messageCount ?? 0, confirmed: 0, inDoubt: (s?.inDoubtAcks ?? 0) + (s?.inDoubtSends ?? 0), unreadable: s?.unreadable ?? 0, rejected: 0 };
+}
+
+function rowOf(d: QueueDrainer): ReconciliationRow {
+  return { queue: d.queue.name, pending: d.counts.pending, confirmed: d.counts.confirmed, inDoubt: d.counts.inDoubt, unreadable: d.counts.unreadable, rejected: d.counts.rejected.length };
+}
+
+/**
+ * Connects (again and again, on failure, until the deadline), prepares the destinations and runs
+ * every unfinished queue. Returns an outcome only for a final refusal; null when the queues ran.
+ */
+async function moveAll(
+  data: ArtemisDataDirectory,
+  plan: DestinationPlan,
+  drainers: QueueDrainer[],
+  opts: DrainOptions,
+  signal: AbortSignal,
+  deadline: number,
+  log: Logger,
+): Promise<Omit<Outcome, 'rows'> | null> {
+  let destinationsReady = false;
+  for (let attempt = 0; ; attempt++) {
+    const remaining = drainers.filter((d) => !d.done);
+    if (remaining.length === 0 || signal.aborted) return null;
+    const target = await findTarget(opts, log, Math.min(deadline, Date.now() + opts.waitForTargetMs), signal);
+    if ('code' in target) return target;
+    const { connection, kind } = target;
+    try {
+      if (kind === 'artemis' && !destinationsReady) {
+        const refused = await createDestinations(data, plan, target, log);
+        if (refused) return refused;
+        destinationsReady = true;
+      }
+      const results = await Promise.allSettled(remaining.map((d) => d.run(connection, linkTarget(d.queue, kind, opts), signal)));
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed.length === 0) return null;
+      log.warn({ target: target.candidate.url, failures: failed.length, error: errorText(failed[0]!.reason) }, 'lost the target mid-drain: reconnecting and resuming');
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  }
+}
+
+/** `address::queue` with the matching capability on Artemis; the template on other brokers. */
+function linkTarget(q: QueueInfo, kind: TargetConnection['kind'], opts: DrainOptions): LinkTarget {
+  if (kind === 'artemis') return { address: `${q.address}::${q.name}`, capabilities: [q.routingType === 'ANYCAST' ? 'queue' : 'topic'] };
+  const template = opts.addressTemplate ?? '{queue}';
+  return { address: template.replaceAll('{queue}', q.name).replaceAll('{address}', q.address), capabilities: [], durable: 2 };
+}
+
+async function createDestinations(
+  data: ArtemisDataDirectory,
+  plan: DestinationPlan,
+  target: TargetConnection,
+  log: Logger,
+): Promise<Omit<Outcome, 'rows'> | null> {
+  const mgmt = await ManagementClient.open(target.connection);
+  try {
+    const creator = new DestinationCreator(mgmt, target.version);
+    const addresses = new Set(plan.queues.map((q) => q.address));
+    for (const a of data.topology.addresses.filter((x) => addresses.has(x.name))) await creator.ensureAddress(a);
+    for (const q of plan.queues) await creator.ensureQueue(q);
+    if (creator.conflicts.length > 0) {
+      for (const c of creator.conflicts) log.error(c, 'destination conflict: the target has this queue with different settings');
+      return {
+        code: ExitCode.TARGET_CONFLICT,
+        reason: `${creator.conflicts.length} destination conflict(s) on the target (${creator.conflicts.map((c) => `${c.queue}.${c.field}`).join(', ')}): nothing merged, data kept`,
+        extra: creator.conflicts.map((c) => `conflict ${c.queue} ${c.field}: journal ${JSON.stringify(c.journal)} target ${JSON.stringify(c.target)}`),
+      };
+    }
+    log.info({ addresses: addresses.size, queues: plan.queues.length }, 'destinations ready on the target');
+    return null;
+  } catch (e) {
+    if (e instanceof ManagementError) return { code: ExitCode.TARGET_REJECTED, reason: `the target refused a management operation: ${e.message}` };
+    throw e;
+  } finally {
+    await mgmt.close();
+  }
+}
+
+/**
+ * Discovers and connects, retrying with back-off until `until`. Every candidate tried and why it
+ * failed is logged. Refused credentials on a reachable broker end the search (exit 11).
+ */
+async function findTarget(opts: DrainOptions, log: Logger, until: number, signal: AbortSignal): Promise<TargetConnection | Omit<Outcome, 'rows'>> {
+  let delay = 1000;
+  for (;;) {
+    const found = await discoverTargets(opts);
+    if (found.lookups.length > 0) log.info({ lookups: found.lookups }, 'looked up the surviving brokers');
+    let authFailure: string | null = null;
+    for (const c of found.candidates) {
+      const creds = opts.credentials.length > 0 ? opts.credentials : [null];
+      for (const cr of creds) {
+        try {
+          const t = await connectTarget(c, opts, cr);
+          log.info({ target: c.url, via: c.source, kind: t.kind, product: t.product, version: t.version, credentials: t.credentialsSource }, 'connected to the target');
+          return t;
+        } catch (e) {
+          if (e instanceof TargetAuthError) {
+            authFailure = e.message;
+            log.warn({ target: c.url, credentials: cr?.source ?? 'anonymous' }, 'credentials refused');
+            continue;
+          }
+          log.warn({ target: c.url, via: c.source, error: errorText(e) }, 'target not reachable');
+          break;
+        }
+      }
+      if (authFailure) return { code: ExitCode.TARGET_AUTH, reason: `the target refused every set of credentials (${opts.credentials.map((x) => x.source).join(', ') || 'anonymous'}): ${authFailure}` };
+    }
+    if (found.candidates.length === 0) log.warn('no target candidate (no --target, and DNS gave no other broker): waiting');
+    if (Date.now() + delay > until || signal.aborted) {
+      return { code: ExitCode.NO_TARGET, reason: `no target broker reachable within the wait (${Math.round(opts.waitForTargetMs / 1000)} s): data kept` };
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 30_000);
+  }
+}
