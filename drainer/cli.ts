@@ -17,6 +17,16 @@ import { DRAIN_OPTIONS } from './drain/options.js';
 
 const log = createLogger();
 
+// Whatever happens, an ending without a result is never a success: if the event loop empties while
+// a command is still awaiting (Node would exit 13), or anything else cuts it short, exit INTERNAL.
+let finished = false;
+process.on('exit', (code) => {
+  if (!finished && code !== ExitCode.USAGE) {
+    log.fatal({ code }, 'the command ended without a result: exiting as an internal failure');
+    process.exitCode = ExitCode.INTERNAL;
+  }
+});
+
 const program = new Command()
   .name('artemis-drainer')
   .description('Read an Apache ActiveMQ Artemis 2.x data directory straight from disk (no JVM, never writing to it).')
@@ -64,7 +74,9 @@ drain
 
 try {
   await program.parseAsync(process.argv);
+  finished = true;
 } catch (e) {
+  finished = true;
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
   } else {

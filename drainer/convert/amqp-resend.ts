@@ -97,6 +97,8 @@ export async function amqpToOutgoing(msg: AmqpMessage, ctx: ConversionContext): 
         if (firstOfKind) data = appProps;
         break;
     }
+    // Small sections already read are sent from memory; body sections are referenced where they are.
+    data ??= s.bytes;
     pieces.push({ rank: rank(s.code), parts: data ? [{ kind: 'buffer', data }] : sliceSources(msg.encoded, s.start, s.start + s.length) });
   }
   if (!storedMa) insert(pieces, rank(SectionCode.MESSAGE_ANNOTATIONS), annotations);

@@ -27,7 +27,10 @@ export function sliceSources(sources: ByteSource[], start: number, end: number):
   return out;
 }
 
-/** Adjacent buffer parts joined, empty parts dropped: fewer, larger writes for the sender. */
+/**
+ * Adjacent buffer parts joined, contiguous regions of one file merged, empty parts dropped: fewer,
+ * larger reads and writes for the sender.
+ */
 export function coalesce(parts: ByteSource[]): ByteSource[] {
   const out: ByteSource[] = [];
   let pending: Buffer[] = [];
@@ -41,7 +44,12 @@ export function coalesce(parts: ByteSource[]): ByteSource[] {
       if (p.data.length > 0) pending.push(p.data);
     } else if (p.length > 0 || p.zlib) {
       flush();
-      out.push(p);
+      const last = out[out.length - 1];
+      if (last?.kind === 'file' && !last.zlib && !p.zlib && last.path === p.path && last.offset + last.length === p.offset) {
+        out[out.length - 1] = { ...last, length: last.length + p.length };
+      } else {
+        out.push(p);
+      }
     }
   }
   flush();

@@ -5,6 +5,7 @@
  * - the header is always written with an explicit durable (an absent header means non-durable);
  * - the ttl is left out when the remaining time does not fit a uint (expiry.ts);
  * - the queue's recorded scheduled time wins over `_AMQ_SCHED_DELIVERY`;
+ * - a message without a stored address gets the queue's address as `to`;
  * - property drops and delivery annotations: core-properties.ts; body edge cases: core-body.ts.
  * Sections are written in the standard order: header, message annotations, properties,
  * application properties, body, footer.

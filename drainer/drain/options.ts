@@ -72,7 +72,7 @@ export const DRAIN_OPTIONS: Record<string, OptionSpec> = {
   tlsAllowInvalid: { flag: '--tls-allow-invalid', env: ['DRAINER_TLS_ALLOW_INVALID'], help: 'accept a target certificate that does not verify (not recommended)' },
   addressTemplate: { flag: '--address-template <template>', env: ['DRAINER_ADDRESS_TEMPLATE'], help: 'generic (non-Artemis) targets: link address for a queue, e.g. /queue/{queue}', defaultText: '{queue}' },
   waitForTarget: { flag: '--wait-for-target <seconds>', env: ['DRAINER_WAIT_FOR_TARGET'], help: 'how long to keep looking for a reachable target', defaultText: '600' },
-  deadline: { flag: '--deadline <seconds>', env: ['DRAINER_DEADLINE'], help: 'give up (exit 14, data kept) when not done by then; 0 = no deadline', defaultText: '0' },
+  deadline: { flag: '--deadline <seconds>', env: ['DRAINER_DEADLINE'], help: 'give up (exit 24, data kept) when not done by then; 0 = no deadline', defaultText: '0' },
   window: { flag: '--window <n>', env: ['DRAINER_WINDOW'], help: 'unsettled deliveries per queue link', defaultText: '256' },
   stateDir: { flag: '--state-dir <dir>', env: ['DRAINER_STATE_DIR'], help: 'where progress is recorded for restarts', defaultText: '<data-dir>/.artemis-drainer' },
   terminationLog: { flag: '--termination-log <file>', env: ['DRAINER_TERMINATION_LOG'], help: 'Kubernetes termination message file', defaultText: '/dev/termination-log' },

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Connection, EventContext, Sender } from 'rhea-promise';
-import { SenderEvents } from 'rhea-promise';
+import { ConnectionEvents, SenderEvents } from 'rhea-promise';
 import type { ArtemisDataDirectory, QueueEntry } from '../../journal/data-directory.js';
 import type { QueueInfo } from '../../journal/bindings/topology.js';
 import { toOutgoing } from '../convert/to-outgoing.js';
@@ -112,15 +112,21 @@ export class QueueDrainer {
     sender.on(SenderEvents.senderClose, () => fail(new Error('sender link closed by the target')));
     signal.addEventListener('abort', notify);
 
-    /** Until the next settlement, credit or failure (the timer only guards against a missed event). */
+    // A lost connection does not always reach the link as an event: watch the connection too.
+    const onDisconnect = () => fail(new Error('connection to the target lost'));
+    connection.on(ConnectionEvents.disconnected, onDisconnect);
+    /** Until the next settlement, credit or failure (the timer guards against a missed event). */
     const nextEvent = () =>
       new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, 1000).unref();
+        setTimeout(resolve, 1000);
       });
     /** Waits for room in the window and credit on the link. */
     const room = async (): Promise<void> => {
-      while (!failure && !signal.aborted && (inflight.size >= this.window || !sender.sendable())) await nextEvent();
+      while (!failure && !signal.aborted && (inflight.size >= this.window || !sender.sendable())) {
+        if (!connection.isOpen()) fail(new Error('connection to the target lost'));
+        else await nextEvent();
+      }
       if (failure) throw failure;
     };
     const send = async (position: number, entry: QueueEntry, attempts: number): Promise<void> => {
@@ -160,12 +166,14 @@ export class QueueDrainer {
       while (!signal.aborted && (inflight.size > 0 || retries.length > 0)) {
         const r = retries.shift();
         if (r) await send(r.position, r.entry, r.attempts);
+        else if (!connection.isOpen()) fail(new Error('connection to the target lost'));
         else await nextEvent();
         if (failure) throw failure;
       }
     } finally {
       this.state.flush(true);
       signal.removeEventListener('abort', notify);
+      connection.removeListener(ConnectionEvents.disconnected, onDisconnect);
       await sender.close().catch(() => undefined);
     }
   }

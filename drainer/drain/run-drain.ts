@@ -62,9 +62,9 @@ async function drain(opts: DrainOptions, log: Logger): Promise<Outcome> {
     for (const n of preparedNote) log.error(n);
 
     const total = plan.queues.reduce((n, q) => n + (byId.get(q.id)?.messageCount ?? 0), 0);
-    if (total === 0) {
-      return finalOutcome([...plan.queues.map((q) => row(q, byId.get(q.id))), ...skippedRows], prepared.length, preparedNote, 'nothing to drain');
-    }
+    // With queues but no messages the target is still needed: a durable subscription with nothing
+    // pending must exist on the target, or its subscriber loses what is published meanwhile.
+    if (plan.queues.length === 0) return finalOutcome(skippedRows, prepared.length, preparedNote, 'nothing to drain');
 
     const state = DrainState.open(opts.stateDir, data.dataDir);
     if (state.resetReason) log.warn({ stateDir: opts.stateDir }, `earlier progress discarded: ${state.resetReason}`);
@@ -142,18 +142,25 @@ async function moveAll(
   let destinationsReady = false;
   for (let attempt = 0; ; attempt++) {
     const remaining = drainers.filter((d) => !d.done);
-    if (remaining.length === 0 || signal.aborted) return null;
+    if ((remaining.length === 0 && destinationsReady) || signal.aborted) return null;
     const target = await findTarget(opts, log, Math.min(deadline, Date.now() + opts.waitForTargetMs), signal);
     if ('code' in target) return target;
     const { connection, kind } = target;
     try {
-      if (kind === 'artemis' && !destinationsReady) {
-        const refused = await createDestinations(data, plan, target, log);
-        if (refused) return refused;
-        destinationsReady = true;
+      // Artemis: destinations through management. Other brokers declare a queue when a durable
+      // sender attaches, so the first pass attaches to every queue, even one with nothing to send.
+      let toRun = remaining;
+      if (!destinationsReady) {
+        if (kind === 'artemis') {
+          const refused = await createDestinations(data, plan, target, log);
+          if (refused) return refused;
+        } else {
+          toRun = drainers;
+        }
       }
-      const results = await Promise.allSettled(remaining.map((d) => d.run(connection, linkTarget(d.queue, kind, opts), signal)));
+      const results = await Promise.allSettled(toRun.map((d) => d.run(connection, linkTarget(d.queue, kind, opts), signal)));
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      destinationsReady ||= kind === 'artemis' || failed.length === 0;
       if (failed.length === 0) return null;
       log.warn({ target: target.candidate.url, failures: failed.length, error: errorText(failed[0]!.reason) }, 'lost the target mid-drain: reconnecting and resuming');
     } finally {

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
-import rhea, { type Connection, type Sender, type Session } from 'rhea';
+import rhea, { type Connection, type ConnectionOptions, type Sender, type Session } from 'rhea';
 import type { OutgoingMessage } from '../../drainer/convert/outgoing.js';
 import type { ByteSource } from '../../journal/model/message.js';
 
@@ -31,7 +31,8 @@ export async function connectClient(port: number): Promise<Client> {
     client.disconnected++;
   });
   container.on('error', () => undefined);
-  const connection = container.connect({ host: '127.0.0.1', port, reconnect: false });
+  // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs stall every small-window round trip ~40 ms.
+  const connection = container.connect({ host: '127.0.0.1', port, reconnect: false, tcp_no_delay: true } as ConnectionOptions);
   await new Promise<void>((resolve, reject) => {
     connection.once('connection_open', () => resolve());
     connection.once('disconnected', (ctx: { error?: Error }) => reject(ctx.error ?? new Error('disconnected')));
@@ -133,10 +134,14 @@ export function sha256(...parts: Buffer[]): string {
 }
 
 let gcFn: (() => void) | undefined;
-/** A full garbage collection, also without --expose-gc. */
+/**
+ * A full garbage collection, also without --expose-gc. Array buffers are then swept on the main
+ * thread, so that memoryUsage() right after a collection no longer counts the ones it freed.
+ */
 export function collectGarbage(): void {
   if (!gcFn) {
     v8.setFlagsFromString('--expose_gc');
+    v8.setFlagsFromString('--no-concurrent-array-buffer-sweeping');
     gcFn = vm.runInNewContext('gc') as () => void;
   }
   gcFn();
@@ -158,18 +163,26 @@ export class MemorySampler {
   private readonly base: NodeJS.MemoryUsage;
   private readonly observed: MemoryGrowth = { rss: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
   private readonly live: MemoryGrowth = { rss: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
-  private readonly timers: NodeJS.Timeout[];
+  private readonly timer: NodeJS.Timeout;
+  private stopped = false;
+  private liveSamples = 0;
+  private readonly liveLoop: Promise<void>;
 
-  constructor(intervalMs = 5, liveEveryMs = 250) {
+  /** With `liveEveryMs` = 0 no GC is forced: `observed` is then the process left to itself. */
+  constructor(liveEveryMs = 0, intervalMs = 5) {
     collectGarbage();
     this.base = process.memoryUsage();
-    this.timers = [
-      setInterval(() => this.sample(this.observed), intervalMs),
-      setInterval(() => {
+    this.timer = setInterval(() => this.sample(this.observed), intervalMs);
+    this.liveLoop = (async () => {
+      while (liveEveryMs > 0 && !this.stopped) {
+        await sleep(liveEveryMs);
         collectGarbage();
-        this.sample(this.live);
-      }, liveEveryMs),
-    ];
+        if (!this.stopped) {
+          this.sample(this.live);
+          this.liveSamples++;
+        }
+      }
+    })();
   }
 
   private sample(into: MemoryGrowth): void {
@@ -177,16 +190,23 @@ export class MemorySampler {
     for (const k of ['rss', 'heapUsed', 'external', 'arrayBuffers'] as const) into[k] = Math.max(into[k], m[k] - this.base[k]);
   }
 
-  stop(): { observed: MemoryGrowth; live: MemoryGrowth } {
-    for (const t of this.timers) clearInterval(t);
+  /** `live` is null when no forced-GC sample was taken. */
+  async stop(): Promise<{ observed: MemoryGrowth; live: MemoryGrowth | null }> {
+    clearInterval(this.timer);
     this.sample(this.observed);
-    return { observed: { ...this.observed }, live: { ...this.live } };
+    this.stopped = true;
+    await this.liveLoop;
+    return { observed: { ...this.observed }, live: this.liveSamples ? { ...this.live } : null };
   }
 }
 
-export function describeGrowth(g: { observed: MemoryGrowth; live: MemoryGrowth }): string {
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function describeGrowth(g: { observed: MemoryGrowth; live: MemoryGrowth | null }): string {
   const f = (m: MemoryGrowth) => `rss ${mib(m.rss)}, heapUsed ${mib(m.heapUsed)}, external ${mib(m.external)}, arrayBuffers ${mib(m.arrayBuffers)}`;
-  return `peak growth observed: ${f(g.observed)}; live (after forced GC): ${f(g.live)}`;
+  return `peak growth observed: ${f(g.observed)}` + (g.live ? `; live (sampled after forced GCs): ${f(g.live)}` : ' (GC left alone)');
 }
 
 export function mib(n: number): string {

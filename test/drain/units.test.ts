@@ -127,7 +127,7 @@ test('state file: confirmations survive a restart; out-of-order settlements; cha
 test('termination message: problem queues first, within 4 KiB', () => {
   const rows = Array.from({ length: 300 }, (_, i) => ({ queue: `q${i}`, pending: 10, confirmed: 10, inDoubt: 0, unreadable: 0, rejected: 0 }));
   rows.push({ queue: 'bad', pending: 10, confirmed: 3, inDoubt: 0, unreadable: 0, rejected: 0 });
-  const text = terminationMessage(14, 'deadline', rows);
+  const text = terminationMessage(24, 'deadline', rows);
   assert.ok(text.length <= 4096);
   assert.match(text.split('\n')[2]!, /^bad 10 3/);
 });

@@ -32,7 +32,7 @@ test('rejectNext / releaseNext / modifyNext settle the next messages with that o
     const sent = sendAll(await openSender(conn, target), numbered(1, 5));
     await waitFor(() => sent.every((s) => s.outcome), 'all outcomes');
     assert.deepEqual(sent.map((s) => s.outcome), ['rejected', 'rejected', 'released', 'modified', 'accepted']);
-    assert.deepEqual(sent[0].state!.error, { condition: 'amqp:resource-limit-exceeded', description: 'address full' });
+    assert.deepEqual([sent[0].state!.error!.condition, sent[0].state!.error!.description], ['amqp:resource-limit-exceeded', 'address full']);
     assert.deepEqual([sent[3].state!.delivery_failed, sent[3].state!.undeliverable_here], [true, true]);
     assert.deepEqual(bodies(b), [5]);
     // Nothing was routed for them, so their dup ids are not cached either.
@@ -52,8 +52,8 @@ test('dropConnectionAfter(n) cuts the TCP connection after storing the n-th mess
     const sent = sendAll(await openSender(conn, target), numbered(1, 5));
     await gone;
     assert.deepEqual(bodies(b), [1, 2, 3]);
-    assert.equal(sent[2].outcome, undefined, 'the client never learned the 3rd message was stored');
-    assert.equal(sent[3].outcome, undefined);
+    // Outcomes are written per message, so the client knows about 1 and 2 but never learns the 3rd was stored.
+    assert.deepEqual(sent.map((s) => s.outcome), ['accepted', 'accepted', undefined, undefined, undefined]);
 
     // The re-run with the same dup ids completes the set without duplicating what was stored.
     conn = await openRaw(b);

@@ -207,3 +207,18 @@ test('a dynamic receiver gets a temporary queue that disappears with the link', 
     assert.equal(b.address(name), undefined);
   });
 });
+
+test('a message larger than the 128 KiB frame size arrives in several frames and is stored and served whole', async () => {
+  await withBroker(async (b, conn) => {
+    b.createAddress('big', ['ANYCAST']);
+    b.createQueue({ name: 'big', address: 'big', 'routing-type': 'ANYCAST' });
+    const payload = Buffer.alloc(300_000, 0);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) % 251;
+    const msg: Message = { message_id: 'big-1', body: rhea.message.data_section(payload) };
+    await sendTo(conn, { address: 'big' }, [msg]);
+    const [stored] = b.messages('big');
+    assert.deepEqual(stored.raw, rhea.message.encode(msg as never));
+    const [back] = await receive(conn, 'big', 1);
+    assert.deepEqual((back.body as { content: Buffer }).content, payload);
+  });
+});

@@ -23,6 +23,8 @@ export interface Consumer {
 export class Dispatcher {
   private readonly byQueue = new Map<string, Consumer[]>();
   private readonly wakeups = new Map<string, NodeJS.Timeout>();
+  /** While the broker is going down nothing is dispatched (consumers are being cut one by one). */
+  paused = false;
 
   constructor(private readonly state: BrokerState) {
     state.onEnqueue = (q) => this.pump(q.name);
@@ -69,6 +71,7 @@ export class Dispatcher {
 
   /** Forget every consumer (the broker went down); in-delivery references are reset by BrokerState.restart. */
   reset(): void {
+    this.paused = false;
     this.byQueue.clear();
     for (const t of this.wakeups.values()) clearTimeout(t);
     this.wakeups.clear();
@@ -93,7 +96,7 @@ export class Dispatcher {
   pump(queueName: string): void {
     const q = this.state.queues.get(queueName);
     const list = this.byQueue.get(queueName);
-    if (!q || !list?.length) return;
+    if (this.paused || !q || !list?.length) return;
     const now = Date.now();
     let progressed = true;
     while (progressed) {
@@ -111,14 +114,20 @@ export class Dispatcher {
 
   private nextDeliverable(q: QueueInfo, now: number): MessageRef | undefined {
     let best: MessageRef | undefined;
-    for (const ref of [...q.refs]) {
+    let expired: MessageRef[] | undefined;
+    for (const ref of q.refs) {
       if (ref.inDelivery || isScheduled(ref.message, now)) continue;
       if (ref.message.expiration !== undefined && ref.message.expiration <= now) {
-        q.refs.splice(q.refs.indexOf(ref), 1);
-        this.state.dropped.push({ reason: 'expired', address: ref.message.address, queue: q.name, dupId: ref.message.dupId, raw: ref.message.raw, at: now });
+        (expired ??= []).push(ref);
         continue;
       }
       if (!best || ref.message.priority > best.message.priority) best = ref;
+    }
+    if (expired) {
+      q.refs = q.refs.filter((r) => !expired!.includes(r));
+      for (const ref of expired) {
+        this.state.dropped.push({ reason: 'expired', address: ref.message.address, queue: q.name, dupId: ref.message.dupId, raw: ref.message.raw, at: now });
+      }
     }
     return best;
   }

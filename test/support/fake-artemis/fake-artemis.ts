@@ -118,6 +118,7 @@ export class FakeArtemis {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     this.up = false;
+    this.dispatcher.paused = true;
     await this.server.close();
     this.dispatcher.reset();
   }
@@ -228,6 +229,7 @@ export class FakeArtemis {
   async goDown(ms?: number, opts: { graceful?: boolean } = {}): Promise<void> {
     if (!this.up) return;
     this.up = false;
+    this.dispatcher.paused = true;
     await this.server.close(opts.graceful ?? false);
     this.dispatcher.reset();
     this.state.restart();

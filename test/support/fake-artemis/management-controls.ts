@@ -9,11 +9,11 @@ import type { AddressInfo, QueueInfo } from './model.js';
 import {
   effectiveQueueJson,
   longFormKeys,
+  parseRoutingType,
   queueRequestFromArgs,
   queueRequestFromJson,
   queueSummary,
 } from './queue-config.js';
-import { parseRoutingType } from './queue-config.js';
 import { MANAGEMENT_ADDRESS } from './routing.js';
 import { atLeast } from './version.js';
 

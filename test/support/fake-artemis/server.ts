@@ -75,6 +75,8 @@ export class AmqpServer {
       container_id: this.options.containerId,
       properties: { product: 'apache-activemq-artemis', version: this.options.version },
       offered_capabilities: ['sole-connection-for-container', 'DELAYED_DELIVERY', 'SHARED-SUBS', 'ANONYMOUS-RELAY'],
+      // Artemis' AMQP acceptor default: clients split larger transfers into several frames.
+      max_frame_size: 131072,
       // The broker decides credit and outcomes itself.
       credit_window: 0,
       autoaccept: false,
@@ -115,10 +117,6 @@ export class AmqpServer {
     g.socket_ready = false;
     socketOf(conn)?.destroy();
     this.connectionGone(conn);
-  }
-
-  connectionOf(link: Receiver | Sender): Connection {
-    return link.connection;
   }
 
   private onConnectionOpen(conn: Connection): void {

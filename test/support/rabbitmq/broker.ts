@@ -29,7 +29,7 @@ const HOST = '127.0.0.1';
 const PORT_MIN = 20_000;
 const PORT_MAX = 29_999;
 const DIR_PREFIX = 'artemis-drainer-rabbitmq-';
-const CLAIMS = path.join(os.tmpdir(), 'artemis-drainer-rabbitmq-ports');
+const CLAIMS = path.join(os.tmpdir(), `artemis-drainer-rabbitmq-ports-${process.getuid?.() ?? 'u'}`);
 
 export interface RabbitBroker {
   /** amqp://127.0.0.1:<port> — no credentials needed (the plugin's default_user is guest). */
@@ -112,6 +112,15 @@ const live = new Set<Live>();
 
 async function startOnce(opts: StartRabbitOptions): Promise<RabbitBroker> {
   const claims: number[] = [];
+  try {
+    return await launch(opts, claims);
+  } finally {
+    // On success the claims belong to the broker (released by stop()); on failure nobody needs them.
+    if (![...live].some((e) => e.claims === claims)) for (const p of claims) releasePort(p);
+  }
+}
+
+async function launch(opts: StartRabbitOptions, claims: number[]): Promise<RabbitBroker> {
   const port = opts.port ?? (await claimFreePort(claims));
   if (opts.port !== undefined) {
     if (!claimPort(opts.port) || !(await bindable(opts.port))) throw new Error(`port ${opts.port} is in use`);
@@ -150,6 +159,15 @@ async function startOnce(opts: StartRabbitOptions): Promise<RabbitBroker> {
   // epmd is started by us, in the foreground, so it is our child with a known pid and dies with
   // stop(); otherwise the Erlang VM would spawn a daemonised one that outlives everything.
   const epmd = spawn(epmdPath()!, ['-port', String(epmdPort), '-address', HOST], { env, cwd: baseDir, detached: true, stdio: ['ignore', out, out] });
+  // The VM must find our epmd already listening, or it starts a daemonised one of its own.
+  const epmdUp = await waitListening(epmdPort, epmd, 5_000);
+  if (!epmdUp) {
+    killGroup(epmd, 'SIGKILL');
+    fs.closeSync(out);
+    const err = new Error(`epmd did not listen on ${HOST}:${epmdPort}\n${logTail(stdoutFile)}`);
+    fs.rmSync(baseDir, { recursive: true, force: true });
+    throw new PortClash(err);
+  }
   const server = spawn(SERVER, [], { env, cwd: baseDir, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   const entry: Live = { baseDir, server, epmd, claims };
@@ -361,6 +379,21 @@ function releasePort(port: number): void {
   if (readOr(file, '') === String(process.pid)) fs.rmSync(file, { force: true });
 }
 
+/** Polls until something accepts TCP connections on the port; false if `child` exits first or time runs out. */
+async function waitListening(port: number, child: ChildProcess, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && isRunning(child)) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = net.connect(port, HOST);
+      sock.once('connect', () => (sock.destroy(), resolve(true)));
+      sock.once('error', () => resolve(false));
+    });
+    if (ok) return isRunning(child); // and it is ours that answered
+    await sleep(20);
+  }
+  return false;
+}
+
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer();
@@ -402,6 +435,10 @@ function installExitHook(): void {
  * (found through /proc, so a recycled pid is never touched) and the directory is removed.
  */
 function reapOrphans(): void {
+  for (const claim of readdirOr(CLAIMS)) {
+    const owner = Number(readOr(path.join(CLAIMS, claim), ''));
+    if (!(owner > 0 && pidAlive(owner))) fs.rmSync(path.join(CLAIMS, claim), { force: true });
+  }
   let names: string[];
   try {
     names = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(DIR_PREFIX));

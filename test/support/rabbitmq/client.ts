@@ -6,8 +6,11 @@
  *  - receivers read `/amq/queue/<q>` (existing queue, nothing declared). A receiver on `/queue/<q>`
  *    without a durable terminus re-declares the queue non-durable, which fails with
  *    PRECONDITION_FAILED and takes the whole session down — so every terminus here is durable.
- *  - no transactions, no anonymous relay (a null target kills the session), header
- *    delivery-count is reset on delivery.
+ *  - no transactions, no anonymous relay (a null target kills the session);
+ *  - 3.10.8 kills the connection on a message carrying delivery-annotations or a footer
+ *    ("unexpected_trailing_sections"), and the session on a drain against an empty classic queue;
+ *  - the header comes back re-encoded: delivery-count dropped, first-acquirer true; everything
+ *    after the header comes back byte for byte.
  */
 import rhea from 'rhea';
 import type { Connection, EventContext, Message, Receiver, Sender } from 'rhea';
@@ -80,7 +83,7 @@ export function openConnection(url: string, opts: ConnectOptions = {}): Promise<
       conn.removeAllListeners();
       resolve(conn);
     });
-    conn.once('connection_error', (ctx: EventContext) => fail(new Error(`AMQP open refused: ${describe(ctx.connection.error)}`)));
+    conn.once('connection_error', (ctx: EventContext) => fail(new Error(`AMQP open refused: ${describe(ctx.error ?? ctx.connection.error)}`)));
     conn.once('disconnected', (ctx: EventContext) => fail(new Error(`AMQP connection to ${url} failed: ${describe(ctx.error)}`)));
   });
 }
@@ -274,7 +277,7 @@ function watchFailures(conn: Connection, link: Sender | Receiver, what: string, 
   link.on(`${kind}_close`, () => fail(new Error(`${what}: link closed by the broker`)));
   link.session.on('session_error', (ctx: EventContext) => fail(new Error(`${what}: session error: ${describe(ctx.session?.error)}`)));
   link.session.on('session_close', () => fail(new Error(`${what}: session ended by the broker`)));
-  conn.on('connection_error', (ctx: EventContext) => fail(new Error(`${what}: connection error: ${describe(ctx.connection.error)}`)));
+  conn.on('connection_error', (ctx: EventContext) => fail(new Error(`${what}: connection error: ${describe(ctx.error ?? ctx.connection.error)}`)));
   conn.on('connection_close', () => fail(new Error(`${what}: connection closed by the broker`)));
   conn.on('disconnected', (ctx: EventContext) => fail(new Error(`${what}: disconnected: ${describe(ctx.error)}`)));
   conn.on('error', (e: unknown) => fail(new Error(`${what}: ${describe(e)}`)));
