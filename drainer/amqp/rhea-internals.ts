@@ -27,6 +27,8 @@ const require = createRequire(import.meta.url);
 export interface SocketLike extends EventEmitter {
   /** Bytes accepted by write() but not yet handed to the kernel (net.Socket, tls.TLSSocket). */
   readonly writableLength?: number;
+  /** Above this, write() returns false and a 'drain' event follows once the buffer empties. */
+  readonly writableHighWaterMark?: number;
   readonly destroyed?: boolean;
 }
 

@@ -80,11 +80,6 @@ export class StreamedPayload implements PacedDelivery {
     });
   }
 
-  /** Fragment size and count once known (after the delivery reached the head of rhea's queue). */
-  get framing(): { fragmentSize: number; fragmentCount: number } {
-    return { fragmentSize: this.fragmentSize, fragmentCount: this.fragmentCount };
-  }
-
   window(peerWindow: number): number {
     if (this.state === 'waiting') {
       const refused = this.begin();
@@ -94,8 +89,12 @@ export class StreamedPayload implements PacedDelivery {
     if (this.state !== 'streaming') return 0;
     this.pump();
     let n = Math.min(peerWindow, this.queueBase + this.queue.length - this.d.next_to_send);
-    const held = this.link.connection.socket?.writableLength;
-    if (typeof held === 'number') n = Math.min(n, Math.ceil((this.settings.socketHighWater - held) / this.fragmentSize));
+    const socket = this.link.connection.socket;
+    if (typeof socket?.writableLength === 'number') {
+      // Never below the socket's own mark: only above it is a 'drain' (which resumes us) sure to come.
+      const limit = Math.max(this.settings.socketHighWater, socket.writableHighWaterMark ?? 0);
+      n = Math.min(n, Math.ceil((limit - socket.writableLength) / this.fragmentSize));
+    }
     return n > 0 ? n : 0;
   }
 
@@ -113,7 +112,7 @@ export class StreamedPayload implements PacedDelivery {
   /** The session or connection is gone: nothing more can be written for this delivery. */
   stop(e: DeliveryError): void {
     if (e.kind === 'disconnected' || e.kind === 'session-closed') {
-      if (this.state === 'retired') return;
+      if (this.state === 'retired' || this.state === 'written') return;
       this.state = 'retired';
       this.drop();
       unpace(this.d);

@@ -42,7 +42,10 @@ export interface StreamingSendOptions {
   socketHighWater?: number;
   /** Delivery tag; default rhea's next tag for the link. */
   tag?: Buffer;
-  /** Aborts the delivery (aborted transfer if frames were sent) and rejects with kind 'cancelled'. */
+  /**
+   * Rejects `done` with kind 'cancelled'. A streamed delivery not yet fully written is also ended
+   * on the wire (aborted transfer); a small one, handed to rhea whole, may still go out.
+   */
   signal?: AbortSignal;
 }
 

@@ -11,7 +11,8 @@ import { ConnectionEvents, SenderEvents } from 'rhea-promise';
 import type { ArtemisDataDirectory, QueueEntry } from '../../journal/data-directory.js';
 import type { QueueInfo } from '../../journal/bindings/topology.js';
 import { toOutgoing } from '../convert/to-outgoing.js';
-import { sendOutgoing } from './send-outgoing.js';
+import { isMessageFailure, sendOutgoing } from './send-outgoing.js';
+import { closeWithin } from '../target/bounded.js';
 import type { DrainState } from './state-file.js';
 import type { DrainProgress } from './progress.js';
 
@@ -145,9 +146,20 @@ export class QueueDrainer {
         now: Date.now(),
       });
       await room();
-      const delivery = await sendOutgoing(sender, out);
+      const { delivery, done } = sendOutgoing(sender, out);
       inflight.set(delivery, { position, entry, attempts });
       this.progress.sent(this.queue.name, 1);
+      // A delivery that cannot be completed gets no outcome event: account for it here.
+      done.catch((e: unknown) => {
+        if (!inflight.delete(delivery)) return;
+        if (isMessageFailure(e)) {
+          this.counts.unreadable++;
+          this.log.error({ queue: this.queue.name, messageId: entry.messageId.toString(), error: (e as Error).message }, 'message could not be sent');
+          notify();
+        } else {
+          fail(e);
+        }
+      });
     };
 
     try {
@@ -174,7 +186,7 @@ export class QueueDrainer {
       this.state.flush(true);
       signal.removeEventListener('abort', notify);
       connection.removeListener(ConnectionEvents.disconnected, onDisconnect);
-      await sender.close().catch(() => undefined);
+      await closeWithin(() => sender.close());
     }
   }
 }

@@ -19,6 +19,7 @@ import { DrainProgress } from './progress.js';
 import { QueueDrainer, type LinkTarget } from './queue-drainer.js';
 import { logReconciliation, terminationMessage, writeTerminationMessage, type ReconciliationRow } from './reconcile.js';
 import { sourceNodeId } from './source-node.js';
+import { closeWithin } from '../target/bounded.js';
 
 interface Outcome {
   code: number;
@@ -164,7 +165,7 @@ async function moveAll(
       if (failed.length === 0) return null;
       log.warn({ target: target.candidate.url, failures: failed.length, error: errorText(failed[0]!.reason) }, 'lost the target mid-drain: reconnecting and resuming');
     } finally {
-      await connection.close().catch(() => undefined);
+      await closeWithin(() => connection.close());
     }
   }
 }

@@ -1,33 +1,27 @@
 /**
- * Puts one OutgoingMessage on a sender link: small messages as one pre-encoded payload, large ones
- * streamed part by part (file regions read on demand) so a big body is never held whole.
+ * Puts one OutgoingMessage on a sender link as one delivery. Large ones are streamed part by part
+ * (file regions read on demand, zlib parts inflated on the way), so a big body is never held whole.
+ * `failed` reports a delivery that could not be completed (its source unreadable, too large for the
+ * link, the link or connection gone): the link gives no outcome event for those.
  */
-import fs from 'node:fs';
 import type { Sender } from 'rhea-promise';
 import type { OutgoingMessage } from '../convert/outgoing.js';
+import { sendStreaming } from '../amqp/streaming-send.js';
+import { rheaSenderOf } from '../amqp/rhea-internals.js';
+import { DeliveryError } from '../amqp/delivery-error.js';
 
-/** Below this, assembling the payload in memory is cheaper than streaming it. */
-const STREAM_THRESHOLD = 1024 * 1024;
+export interface SentDelivery {
+  delivery: object;
+  /** Resolves when the delivery was written or settled; rejects with a DeliveryError otherwise. */
+  done: Promise<unknown>;
+}
 
-export async function sendOutgoing(sender: Sender, out: OutgoingMessage): Promise<object> {
-  if (out.size <= STREAM_THRESHOLD && out.parts.every((p) => p.kind === 'buffer')) {
-    const payload = out.parts.length === 1 ? (out.parts[0] as { data: Buffer }).data : Buffer.concat(out.parts.map((p) => (p as { data: Buffer }).data));
-    return sender.send(payload, { format: out.format });
-  }
-  // Interim: assemble (the streaming sender replaces this path).
-  const chunks: Buffer[] = [];
-  for (const p of out.parts) {
-    if (p.kind === 'buffer') chunks.push(p.data);
-    else {
-      const b = Buffer.alloc(p.length);
-      const fd = fs.openSync(p.path, 'r');
-      try {
-        fs.readSync(fd, b, 0, p.length, p.offset);
-      } finally {
-        fs.closeSync(fd);
-      }
-      chunks.push(b);
-    }
-  }
-  return sender.send(Buffer.concat(chunks), { format: out.format });
+export function sendOutgoing(sender: Sender, out: OutgoingMessage): SentDelivery {
+  const s = sendStreaming(rheaSenderOf(sender), out);
+  return { delivery: s.delivery, done: s.done };
+}
+
+/** A failure of this message only (the next one may go through), as opposed to the link's. */
+export function isMessageFailure(e: unknown): boolean {
+  return e instanceof DeliveryError && (e.kind === 'source' || e.kind === 'too-large');
 }

@@ -36,6 +36,8 @@ export async function connectTarget(candidate: Candidate, opts: DrainOptions, cr
     transport: candidate.tls ? 'tls' : 'tcp',
     reconnect: false,
     idle_time_out: 60_000,
+    // Without it, streaming a large delivery against a small peer window stalls ~40 ms a round trip.
+    tcp_no_delay: true,
     container_id: `artemis-drainer-${opts.podName ?? 'local'}`,
     operationTimeoutInSeconds: Math.ceil(timeoutMs / 1000),
   } as ConnectionOptions;

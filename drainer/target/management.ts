@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Receiver, Sender, EventContext } from 'rhea-promise';
 import { ReceiverEvents, SenderEvents } from 'rhea-promise';
+import { closeWithin } from './bounded.js';
 
 export interface ManagementReply {
   ok: boolean;
@@ -78,7 +79,7 @@ export class ManagementClient {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.sender.close(), this.receiver.close()]);
+    await Promise.all([closeWithin(() => this.sender.close()), closeWithin(() => this.receiver.close())]);
   }
 
   private request(props: Record<string, string>, params: unknown[]): Promise<ManagementReply> {

@@ -25,6 +25,8 @@ export interface PeerOptions {
   maxFrameSize?: number;
   /** Session incoming window in frames (rhea's session_buffer_size; default 8). */
   sessionWindow?: number;
+  /** max-message-size the peer's receiving links announce (default none). */
+  maxMessageSize?: number;
   /** Hash and drop frames instead of letting rhea assemble and decode the message. */
   discardPayload?: boolean;
   /** Seen for every transfer frame, before rhea processes it. */
@@ -185,6 +187,7 @@ export async function startPeer(opts: PeerOptions = {}): Promise<Peer> {
     host: '127.0.0.1',
     max_frame_size: opts.maxFrameSize ?? 16 * 1024,
     session_buffer_size: opts.sessionWindow ?? 8,
+    ...(opts.maxMessageSize ? { receiver_options: { max_message_size: opts.maxMessageSize } } : {}),
   } as unknown as Parameters<typeof container.listen>[0]) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
