@@ -34,9 +34,20 @@ export interface QueueCounts {
 
 /** After this many released/modified outcomes for one message, it counts as rejected. */
 const MAX_RETRIES = 20;
+/**
+ * Some brokers reset the connection on content they do not support. When a pass dies, the
+ * messages then in flight become suspects and are sent one at a time; a suspect alone in flight
+ * when the connection drops again is struck, and after this many strikes it is reported as refused
+ * by the target instead of being retried forever.
+ */
+const MAX_CONNECTION_STRIKES = 2;
 
 export class QueueDrainer {
   readonly counts: QueueCounts;
+  /** position -> passes that failed while it was alone in flight. */
+  private readonly strikes = new Map<number, number>();
+  /** Positions in flight when a pass failed: sent one at a time until settled. */
+  private readonly suspects = new Set<number>();
 
   constructor(
     private readonly data: ArtemisDataDirectory,
@@ -49,6 +60,24 @@ export class QueueDrainer {
     private readonly log: Logger,
   ) {
     this.counts = { pending, confirmed: state.confirmedCount(queue.name), inDoubt: 0, unreadable: 0, rejected: [] };
+  }
+
+  /** A pass failed: isolate what was in flight, or strike the one message that was. */
+  private afterFailedPass(inflight: Map<object, { position: number; entry: QueueEntry }>): void {
+    const flying = [...inflight.values()];
+    if (flying.length === 1 && this.suspects.has(flying[0]!.position)) {
+      const { position, entry } = flying[0]!;
+      const n = (this.strikes.get(position) ?? 0) + 1;
+      this.strikes.set(position, n);
+      if (n >= MAX_CONNECTION_STRIKES) {
+        this.suspects.delete(position);
+        const error = `the target dropped the connection ${n} times on this message alone: it cannot accept it`;
+        this.counts.rejected.push({ messageId: entry.messageId.toString(), error });
+        this.log.error({ queue: this.queue.name, messageId: entry.messageId.toString() }, error);
+      }
+      return;
+    }
+    for (const f of flying) this.suspects.add(f.position);
   }
 
   get done(): boolean {
@@ -145,21 +174,29 @@ export class QueueDrainer {
         scheduledTime: entry.scheduledTime,
         now: Date.now(),
       });
+      const suspect = this.suspects.has(position);
+      if (suspect) while (inflight.size > 0 && !failure) await nextEvent();
       await room();
       const { delivery, done } = sendOutgoing(sender, out);
       inflight.set(delivery, { position, entry, attempts });
       this.progress.sent(this.queue.name, 1);
       // A delivery that cannot be completed gets no outcome event: account for it here.
       done.catch((e: unknown) => {
-        if (!inflight.delete(delivery)) return;
+        if (!inflight.has(delivery)) return;
         if (isMessageFailure(e)) {
+          inflight.delete(delivery);
           this.counts.unreadable++;
           this.log.error({ queue: this.queue.name, messageId: entry.messageId.toString(), error: (e as Error).message }, 'message could not be sent');
           notify();
         } else {
-          fail(e);
+          fail(e); // stays in flight: the failed pass's bookkeeping needs to see it
         }
       });
+      if (suspect) {
+        while (inflight.has(delivery) && !failure && !signal.aborted) await nextEvent();
+        if (failure) throw failure;
+        this.suspects.delete(position);
+      }
     };
 
     try {
@@ -172,6 +209,7 @@ export class QueueDrainer {
           continue;
         }
         if (this.state.isConfirmed(this.queue.name, position)) continue;
+        if ((this.strikes.get(position) ?? 0) >= MAX_CONNECTION_STRIKES) continue; // reported already
         await send(position, entry, 0);
       }
       // Drain the window, sending again what was released or modified.
@@ -182,11 +220,14 @@ export class QueueDrainer {
         else await nextEvent();
         if (failure) throw failure;
       }
+    } catch (e) {
+      this.afterFailedPass(inflight);
+      throw e;
     } finally {
       this.state.flush(true);
       signal.removeEventListener('abort', notify);
       connection.removeListener(ConnectionEvents.disconnected, onDisconnect);
-      await closeWithin(() => sender.close());
+      if (connection.isOpen()) await closeWithin(() => sender.close());
     }
   }
 }

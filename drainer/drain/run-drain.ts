@@ -165,7 +165,7 @@ async function moveAll(
       if (failed.length === 0) return null;
       log.warn({ target: target.candidate.url, failures: failed.length, error: errorText(failed[0]!.reason) }, 'lost the target mid-drain: reconnecting and resuming');
     } finally {
-      await closeWithin(() => connection.close());
+      if (connection.isOpen()) await closeWithin(() => connection.close());
     }
   }
 }
