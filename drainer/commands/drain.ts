@@ -21,7 +21,7 @@ export async function runDrainCommand(dir: string | undefined, flags: Record<str
       targets: opts.targets,
       headlessService: opts.headlessService,
       namespace: opts.namespace,
-      credentials: opts.credentials.map((c) => `${c.source}:${c.user}`),
+      logins: opts.credentials.map((c) => `${c.source}:${c.user}`),
       window: opts.window,
       stateDir: opts.stateDir,
     },

@@ -7,17 +7,9 @@ import type { TypedValue } from '../../../journal/model/typed-value.js';
 import { AmqpEncodeError } from './errors.js';
 import { encodeAmqpValue } from './value.js';
 
-export const Section = {
-  HEADER: 0x70,
-  DELIVERY_ANNOTATIONS: 0x71,
-  MESSAGE_ANNOTATIONS: 0x72,
-  PROPERTIES: 0x73,
-  APPLICATION_PROPERTIES: 0x74,
-  DATA: 0x75,
-  AMQP_SEQUENCE: 0x76,
-  AMQP_VALUE: 0x77,
-  FOOTER: 0x78,
-} as const;
+/** The section descriptor codes, shared with the decoder. */
+export { SectionCode as Section } from '../../../journal/amqp/section-codes.js';
+import { SectionCode as Section } from '../../../journal/amqp/section-codes.js';
 
 export function encodeSection(code: number, value: TypedValue): Buffer {
   return Buffer.concat([Buffer.of(0x00, 0x53, code), encodeAmqpValue(value)]);
