@@ -24,8 +24,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES, type Manifest } from '../support/fixtures.js';
-import { startRabbit, type RabbitBroker } from '../support/rabbitmq/broker.js';
+import { brokerProcesses, startRabbit, type RabbitBroker } from '../support/rabbitmq/broker.js';
 import { rheaCeiling, type CeilingResult } from './rhea-ceiling.js';
+import { cpuSeconds, peekMessageSize } from './peek.js';
 
 const SCENARIO = path.join(FIXTURES, 'artemis-2.44.0-big-1m', 'i_big_1m');
 const DATA_DIR = path.join(SCENARIO, 'data');
@@ -72,18 +73,27 @@ async function listQueues(broker: RabbitBroker): Promise<Map<string, QueueRow>> 
   return out;
 }
 
-/** Every expected queue holds exactly its count, durable; returns the stored payload bytes. */
-function verifyQueues(step: string, got: Map<string, QueueRow>, expected: Map<string, number>): number {
-  let bytes = 0;
+/** Every expected queue holds exactly its count and is durable. */
+function verifyQueues(step: string, got: Map<string, QueueRow>, expected: Map<string, number>): void {
   for (const [name, n] of expected) {
     const q = got.get(name);
     check(q !== undefined, `${step}: queue ${name} does not exist on the broker`);
     if (!q) continue;
     check(q.messages === n, `${step}: queue ${name} holds ${q.messages} messages, expected ${n}`);
     check(q.durable, `${step}: queue ${name} is not durable`);
-    bytes += q.bytes;
   }
-  return bytes;
+}
+
+/** The Erlang VM of the broker (its CPU time is what the broker spent). */
+function beamPid(broker: RabbitBroker): number {
+  const pid = brokerProcesses(broker.baseDir).find((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('beam');
+    } catch {
+      return false;
+    }
+  });
+  return pid ?? -1;
 }
 
 interface DrainRun {
@@ -93,6 +103,8 @@ interface DrainRun {
   /** From the arrival of the "drain starting" line to exit; NaN if it never came. */
   drainMs: number;
   peakKiB: number;
+  /** User + system CPU seconds of the drainer. */
+  cpuS: number;
   logs: Array<Record<string, unknown>>;
   otherStderr: string[];
 }
@@ -102,20 +114,23 @@ function runDrain(args: string[]): Promise<DrainRun> {
   const timeFile = path.join(os.tmpdir(), `drain-bench-${process.pid}.rss`);
   const cli = CHILD_NODE_ARGS.length > 0 ? [process.execPath, ...CHILD_NODE_ARGS, CLI] : [CLI];
   const cmd = haveGnuTime ? GNU_TIME : cli[0]!;
-  const argv = haveGnuTime ? ['-f', '%M', '-o', timeFile, ...cli, ...args] : [...cli.slice(1), ...args];
+  const argv = haveGnuTime ? ['-f', '%M %U %S', '-o', timeFile, ...cli, ...args] : [...cli.slice(1), ...args];
   const t0 = performance.now();
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let polledKiB = 0;
-  const poll = setInterval(() => {
-    // Without GNU time: the drainer's own VmHWM. With it, child.pid is time's; nothing to poll.
-    if (haveGnuTime) return;
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) polledKiB = Math.max(polledKiB, Number(m[1]));
-    } catch {
-      /* the child has just exited */
-    }
-  }, 50);
+  let polledCpu = NaN;
+  // Without GNU time: the drainer's own VmHWM and CPU time. With it, child.pid is time's: no poll.
+  const poll = haveGnuTime
+    ? undefined
+    : setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) polledKiB = Math.max(polledKiB, Number(m[1]));
+          polledCpu = cpuSeconds(child.pid!);
+        } catch {
+          /* the child has just exited */
+        }
+      }, 50);
   const logs: Array<Record<string, unknown>> = [];
   const otherStderr: string[] = [];
   let startedAt = NaN;
@@ -145,13 +160,15 @@ function runDrain(args: string[]): Promise<DrainRun> {
       clearInterval(poll);
       if (partial) otherStderr.push(partial);
       let peakKiB = polledKiB;
+      let cpuS = polledCpu;
       if (haveGnuTime) {
-        // GNU time prints "Command exited with non-zero status N" before %M when the child failed.
-        const lines = fs.readFileSync(timeFile, 'utf8').trim().split('\n');
-        peakKiB = Number(lines.pop());
+        // GNU time prints "Command exited with non-zero status N" first when the child failed.
+        const [rss, user, sys] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+        peakKiB = rss!;
+        cpuS = user! + sys!;
         fs.rmSync(timeFile, { force: true });
       }
-      resolve({ code, signal, ms: end - t0, drainMs: end - startedAt, peakKiB, logs, otherStderr });
+      resolve({ code, signal, ms: end - t0, drainMs: end - startedAt, peakKiB, cpuS, logs, otherStderr });
     });
   });
 }
@@ -173,17 +190,25 @@ console.log(`  peak RSS measured by ${haveGnuTime ? `${GNU_TIME} -f %M (child ru
 const broker = await startRabbit();
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drain-bench-state-'));
 let ceiling: CeilingResult | null = null;
-let ceilingBytes = 0;
 let drain: DrainRun | null = null;
-let drainBytes = 0;
+/** Encoded size of one message as stored, and CPU seconds of each side, per step. */
+const size = { ceiling: NaN, drain: NaN };
+const cpu = { ceilingClient: NaN, ceilingBroker: NaN, drainBroker: NaN };
 try {
+  const beam = beamPid(broker);
   console.log(`  broker ${broker.url} started in ${fmt(broker.startMs / 1000, 1)} s`);
 
   // --- 1. ceiling: plain rhea producer ---------------------------------------------------------
   console.log(`\n  ceiling: plain rhea producer, ${loaded.length} queues x ${int(perQueue)} messages, window ${WINDOW} per link …`);
+  const cpu0 = process.cpuUsage();
+  const beam0 = cpuSeconds(beam);
   ceiling = await rheaCeiling(broker.url, loaded.map(([q]) => q), perQueue, WINDOW);
+  cpu.ceilingBroker = cpuSeconds(beam) - beam0;
+  const used = process.cpuUsage(cpu0);
+  cpu.ceilingClient = (used.user + used.system) / 1e6;
   check(ceiling.accepted === total, `ceiling: ${ceiling.accepted} accepted, expected ${total}`);
-  ceilingBytes = verifyQueues('ceiling', await listQueues(broker), new Map(loaded));
+  verifyQueues('ceiling', await listQueues(broker), new Map(loaded));
+  size.ceiling = await peekMessageSize(broker.url, loaded[0]![0]);
   console.log(`  ceiling: ${int(total / (ceiling.ms / 1000))} msg/s (${fmt(ceiling.ms / 1000, 2)} s); deleting its queues`);
   for (const [q] of loaded) {
     const r = await broker.ctl(['delete_queue', q], 300_000);
@@ -194,6 +219,7 @@ try {
 
   // --- 2. drain --------------------------------------------------------------------------------
   console.log(`\n  drain: ${path.relative(process.cwd(), CLI)} drain … --target ${broker.url} --address-template '/queue/{queue}'`);
+  const beam1 = cpuSeconds(beam);
   drain = await runDrain([
     'drain',
     DATA_DIR,
@@ -208,13 +234,15 @@ try {
     '--progress-interval',
     '5',
   ]);
+  cpu.drainBroker = cpuSeconds(beam) - beam1;
   check(drain.code === 0, `drain exited with ${drain.code ?? drain.signal}`);
   if (drain.code !== 0) {
     for (const l of drain.otherStderr.slice(-20)) console.log(`  drainer stderr: ${l}`);
     for (const l of drain.logs.slice(-10)) console.log(`  drainer log: ${JSON.stringify(l)}`);
   }
   check(Number.isFinite(drain.drainMs), 'drain: no "drain starting" log line');
-  drainBytes = verifyQueues('drain', await listQueues(broker), expected);
+  verifyQueues('drain', await listQueues(broker), expected);
+  size.drain = await peekMessageSize(broker.url, loaded[0]![0]);
 } catch (e) {
   problems.push(`bench aborted: ${(e as Error).stack ?? String(e)}`);
 } finally {
@@ -229,16 +257,17 @@ if (ceiling && drain) {
   const wholeRate = total / (drain.ms / 1000);
   const indexed = drain.logs.find((l) => l.msg === 'data directory indexed');
   const rows = [
-    ['step', 'wall s', 'msg/s', 'vs ceiling', 'stored B/msg', 'peak RSS MiB'],
-    ['ceiling: plain rhea producer', fmt(ceiling.ms / 1000, 2), int(ceilRate), '100 %', int(ceilingBytes / total), ''],
-    ['drain: "drain starting" -> exit', fmt(drain.drainMs / 1000, 2), int(drainRate), `${fmt((100 * drainRate) / ceilRate)} %`, int(drainBytes / total), ''],
-    ['drain: whole process', fmt(drain.ms / 1000, 2), int(wholeRate), `${fmt((100 * wholeRate) / ceilRate)} %`, '', fmt(mib(drain.peakKiB), 0)],
+    ['step', 'wall s', 'msg/s', 'vs ceiling', 'msg bytes', 'client CPU s', 'broker CPU s', 'peak RSS MiB'],
+    ['ceiling: plain rhea producer', fmt(ceiling.ms / 1000, 2), int(ceilRate), '100 %', int(size.ceiling), fmt(cpu.ceilingClient), fmt(cpu.ceilingBroker), ''],
+    ['drain: "drain starting" -> exit', fmt(drain.drainMs / 1000, 2), int(drainRate), `${fmt((100 * drainRate) / ceilRate)} %`, int(size.drain), '', '', ''],
+    ['drain: whole process', fmt(drain.ms / 1000, 2), int(wholeRate), `${fmt((100 * wholeRate) / ceilRate)} %`, '', fmt(drain.cpuS), fmt(cpu.drainBroker), fmt(mib(drain.peakKiB), 0)],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log('');
   for (const r of rows) console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
   console.log('');
-  console.log(`  ceiling: ${int(ceiling.socketBytes / total)} bytes/msg on the wire; stored B/msg = message_bytes of list_queues / messages`);
+  console.log(`  msg bytes: one message of ${loaded[0]![0]} as RabbitMQ delivers it back (all sections); the ceiling wrote ${int(ceiling.socketBytes / total)} bytes/msg on its socket`);
+  console.log(`  CPU s: user + system seconds of the producer / drainer process and of the broker's Erlang VM during that step (${os.cpus().length} CPUs = ${fmt(os.cpus().length * (drain.ms / 1000), 0)} CPU-s available during the drain)`);
   console.log(`  drain: indexing took ${fmt(Number(indexed?.ms) / 1000, 2)} s (its "data directory indexed" line); exit code ${drain.code}`);
   console.log('');
   const target = (ok: boolean, text: string) => console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${text}`);

@@ -1,6 +1,6 @@
 /**
  * The broker's ceiling for the drain benchmark: a plain rhea producer, nothing of the drainer in it.
- * One connection, one sender per queue on `/queue/<q>` (durable terminus, so RabbitMQ declares a
+ * One connection, one session and sender per queue on `/queue/<q>` (durable terminus, so RabbitMQ declares a
  * durable queue), every queue at once, each link keeping at most `window` deliveries unsettled —
  * the drainer's default, so both sides get the same pipelining — and a delivery counts when the
  * broker accepts it (settle-on-accept: durable messages are accepted once persisted).
@@ -58,31 +58,45 @@ export async function rheaCeiling(url: string, queues: string[], perQueue: numbe
         if (finished) return;
         finished = true;
         clearTimeout(timer);
+        clearInterval(watchdog);
         reject(e);
       };
       conn.on('disconnected', (ctx: EventContext) => fail(new Error(`ceiling: disconnected: ${String(ctx.error ?? '')}`)));
       conn.on('connection_error', () => fail(new Error(`ceiling: connection error: ${JSON.stringify(conn.error)}`)));
       conn.on('connection_close', () => fail(new Error('ceiling: connection closed by the broker')));
+      const links = senders.map(() => ({ sent: 0, unsettled: 0 }));
+      let lastAccepted = -1;
+      const watchdog = setInterval(() => {
+        if (acceptedTotal !== lastAccepted) {
+          lastAccepted = acceptedTotal;
+          return;
+        }
+        fail(new Error(`ceiling: no accept for ${STALL_MS / 1000} s (${acceptedTotal} accepted); ${stateOf(senders, links)}`));
+      }, STALL_MS);
       const pumps = senders.map((sender, qi) => {
         const queue = queues[qi]!;
-        let sent = 0;
-        let unsettled = 0;
+        const link = links[qi]!;
         const pump = (): void => {
-          while (!finished && sent < perQueue && unsettled < window && sender.sendable()) {
-            sender.send(messageFor(queue, qi, sent));
-            sent++;
-            unsettled++;
+          while (!finished && link.sent < perQueue && link.unsettled < window && sender.sendable()) {
+            sender.send(messageFor(queue, qi, link.sent));
+            link.sent++;
+            link.unsettled++;
           }
         };
         sender.on('sendable', pump);
         sender.on('accepted', () => {
-          unsettled--;
+          link.unsettled--;
           if (++acceptedTotal === queues.length * perQueue) {
             const ms = performance.now() - t0;
             finished = true;
             clearTimeout(timer);
+            clearInterval(watchdog);
             resolve({ ms, accepted: acceptedTotal, socketBytes: socket.bytesWritten - bytes0 });
-          } else pump();
+          } else {
+            pump();
+            // Room in the window but none in the session buffer yet: it is freed after this handler.
+            if (link.unsettled < window && link.sent < perQueue && !sender.sendable()) setImmediate(pump);
+          }
         });
         for (const outcome of ['rejected', 'released', 'modified']) {
           sender.on(outcome, (ctx: EventContext) => fail(new Error(`ceiling ${queue}: a message was ${outcome}: ${JSON.stringify(ctx.delivery?.remote_state)}`)));
@@ -100,9 +114,24 @@ export async function rheaCeiling(url: string, queues: string[], perQueue: numbe
   }
 }
 
+const STALL_MS = 60_000;
+
+/** Where each link and the session stand, for a stall report (rhea internals, read only). */
+function stateOf(senders: Sender[], links: Array<{ sent: number; unsettled: number }>): string {
+  const out = (senders[0] as unknown as { session: { outgoing: Record<string, unknown> & { deliveries: { size: number; capacity: number } } } }).session.outgoing;
+  const session = `session: remote_window=${out.remote_window} next_transfer_id=${out.next_transfer_id} remote_next_transfer_id=${out.remote_next_transfer_id} next_pending_delivery=${out.next_pending_delivery} next_delivery_id=${out.next_delivery_id} deliveries=${out.deliveries.size}/${out.deliveries.capacity}`;
+  const perLink = senders.map((s, i) => `${s.name}: sent=${links[i]!.sent} unsettled=${links[i]!.unsettled} credit=${(s as unknown as { credit: number }).credit}`);
+  return [session, ...perLink].join('; ');
+}
+
 function openSender(conn: Connection, queue: string): Promise<Sender> {
   return new Promise((resolve, reject) => {
-    const sender = conn.open_sender({ target: { address: `/queue/${queue}`, durable: 2 }, name: `ceiling-${queue}` });
+    // A session per link, as the drainer has (rhea-promise's createSender): rhea's session buffer
+    // holds 2048 deliveries, less than 10 links x 256 unsettled, and a full shared buffer loses
+    // 'sendable' wake-ups (space freed after the accept handlers ran notifies nobody).
+    const session = conn.create_session();
+    session.begin();
+    const sender = session.attach_sender({ target: { address: `/queue/${queue}`, durable: 2 }, name: `ceiling-${queue}` });
     sender.once('sender_open', () => resolve(sender));
     sender.once('sender_error', () => reject(new Error(`ceiling ${queue}: attach refused: ${JSON.stringify(sender.error)}`)));
   });
