@@ -160,6 +160,7 @@ export class ArtemisDataDirectory {
       ? new JournalMessageReader(journalFiles, messages.index, layout.dataDir, layout.largeMessagesDir, diagnostics)
       : null;
     if (reader) checkLargeMessageFiles(messages, reader, layout.largeMessagesDir);
+    messages.index.releaseLookup();
     return new ArtemisDataDirectory(layout, topology, diagnostics, bindingsStats, journalStats, messages, reader, paging);
   }
 

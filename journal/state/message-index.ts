@@ -43,7 +43,7 @@ export class MessageIndex {
   private userType = new Uint8Array(0);
   private prio = new Uint8Array(0);
   private flagBits = new Uint8Array(0);
-  private readonly byId = new IdMap(1024);
+  private byId = new IdMap(1024);
   private n = 0;
   /** Messages with the LARGE flag (their body files get checked). */
   largeCount = 0;
@@ -93,6 +93,14 @@ export class MessageIndex {
     this.flagBits[slot] = this.flagBits[slot]! | MessageFlag.DEAD;
     this.byId.delete(id);
     return true;
+  }
+
+  /**
+   * The id -> slot table is only needed while the journal is replayed (references name messages
+   * by id); afterwards everything goes by slot. Releasing it saves ~48 bytes a message.
+   */
+  releaseLookup(): void {
+    this.byId = new IdMap(16);
   }
 
   markDamaged(slot: number): void {
