@@ -26,7 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { FIXTURES, type Manifest } from '../support/fixtures.js';
 import { brokerProcesses, startRabbit, type RabbitBroker } from '../support/rabbitmq/broker.js';
 import { rheaCeiling, type CeilingResult } from './rhea-ceiling.js';
-import { cpuSeconds, peekMessageSize } from './peek.js';
+import { peekMessageSize } from './peek.js';
+import { busySince, cpuSeconds, machineCpu } from './cpu.js';
 
 const SCENARIO = path.join(FIXTURES, 'artemis-2.44.0-big-1m', 'i_big_1m');
 const DATA_DIR = path.join(SCENARIO, 'data');
@@ -193,7 +194,17 @@ let ceiling: CeilingResult | null = null;
 let drain: DrainRun | null = null;
 /** Encoded size of one message as stored, and CPU seconds of each side, per step. */
 const size = { ceiling: NaN, drain: NaN };
-const cpu = { ceilingClient: NaN, ceilingBroker: NaN, drainBroker: NaN };
+const cpu = { ceilingClient: NaN, ceilingBroker: NaN, ceilingMachine: NaN, drainBroker: NaN, drainBench: NaN, drainMachine: NaN };
+
+/** The encoded size of one message; a failure only costs the report its figure. */
+async function messageSize(): Promise<number> {
+  try {
+    return await peekMessageSize(broker.url, loaded[0]![0]);
+  } catch (e) {
+    console.log(`  (could not peek a message for its size: ${(e as Error).message})`);
+    return NaN;
+  }
+}
 try {
   const beam = beamPid(broker);
   console.log(`  broker ${broker.url} started in ${fmt(broker.startMs / 1000, 1)} s`);
@@ -202,13 +213,15 @@ try {
   console.log(`\n  ceiling: plain rhea producer, ${loaded.length} queues x ${int(perQueue)} messages, window ${WINDOW} per link …`);
   const cpu0 = process.cpuUsage();
   const beam0 = cpuSeconds(beam);
+  const machine0 = machineCpu();
   ceiling = await rheaCeiling(broker.url, loaded.map(([q]) => q), perQueue, WINDOW);
+  cpu.ceilingMachine = busySince(machine0);
   cpu.ceilingBroker = cpuSeconds(beam) - beam0;
   const used = process.cpuUsage(cpu0);
   cpu.ceilingClient = (used.user + used.system) / 1e6;
   check(ceiling.accepted === total, `ceiling: ${ceiling.accepted} accepted, expected ${total}`);
   verifyQueues('ceiling', await listQueues(broker), new Map(loaded));
-  size.ceiling = await peekMessageSize(broker.url, loaded[0]![0]);
+  size.ceiling = await messageSize();
   console.log(`  ceiling: ${int(total / (ceiling.ms / 1000))} msg/s (${fmt(ceiling.ms / 1000, 2)} s); deleting its queues`);
   for (const [q] of loaded) {
     const r = await broker.ctl(['delete_queue', q], 300_000);
@@ -220,6 +233,8 @@ try {
   // --- 2. drain --------------------------------------------------------------------------------
   console.log(`\n  drain: ${path.relative(process.cwd(), CLI)} drain … --target ${broker.url} --address-template '/queue/{queue}'`);
   const beam1 = cpuSeconds(beam);
+  const bench1 = process.cpuUsage();
+  const machine1 = machineCpu();
   drain = await runDrain([
     'drain',
     DATA_DIR,
@@ -234,7 +249,10 @@ try {
     '--progress-interval',
     '5',
   ]);
+  cpu.drainMachine = busySince(machine1);
   cpu.drainBroker = cpuSeconds(beam) - beam1;
+  const benchUsed = process.cpuUsage(bench1);
+  cpu.drainBench = (benchUsed.user + benchUsed.system) / 1e6;
   check(drain.code === 0, `drain exited with ${drain.code ?? drain.signal}`);
   if (drain.code !== 0) {
     for (const l of drain.otherStderr.slice(-20)) console.log(`  drainer stderr: ${l}`);
@@ -242,7 +260,7 @@ try {
   }
   check(Number.isFinite(drain.drainMs), 'drain: no "drain starting" log line');
   verifyQueues('drain', await listQueues(broker), expected);
-  size.drain = await peekMessageSize(broker.url, loaded[0]![0]);
+  size.drain = await messageSize();
 } catch (e) {
   problems.push(`bench aborted: ${(e as Error).stack ?? String(e)}`);
 } finally {
@@ -268,6 +286,14 @@ if (ceiling && drain) {
   console.log('');
   console.log(`  msg bytes: one message of ${loaded[0]![0]} as RabbitMQ delivers it back (all sections); the ceiling wrote ${int(ceiling.socketBytes / total)} bytes/msg on its socket`);
   console.log(`  CPU s: user + system seconds of the producer / drainer process and of the broker's Erlang VM during that step (${os.cpus().length} CPUs = ${fmt(os.cpus().length * (drain.ms / 1000), 0)} CPU-s available during the drain)`);
+  // Whatever the machine did besides the two measured processes (and this bench) competed with them.
+  const others = (machine: number, ours: number, wallS: number) => {
+    const rest = machine - ours;
+    const share = rest / (os.cpus().length * wallS);
+    return `${fmt(rest)} CPU-s (${fmt(100 * share)} % of the machine)${share > 0.05 ? ' — WARNING: other work competed for the CPUs, this step\'s figures are low' : ''}`;
+  };
+  console.log(`  other processes during the ceiling: ${others(cpu.ceilingMachine, cpu.ceilingClient + cpu.ceilingBroker, ceiling.ms / 1000)}`);
+  console.log(`  other processes during the drain:   ${others(cpu.drainMachine, drain.cpuS + cpu.drainBroker + cpu.drainBench, drain.ms / 1000)}`);
   console.log(`  drain: indexing took ${fmt(Number(indexed?.ms) / 1000, 2)} s (its "data directory indexed" line); exit code ${drain.code}`);
   console.log('');
   const target = (ok: boolean, text: string) => console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${text}`);

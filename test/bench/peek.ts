@@ -1,8 +1,4 @@
-/**
- * Bench helpers: the size of one stored message as the broker hands it out, and the CPU time of
- * a process, so the report can say which side of a run was busy.
- */
-import fs from 'node:fs';
+/** Bench helper: the size of one stored message as the broker hands it out. */
 import type { EventContext } from 'rhea';
 import { closeConnection, openConnection, rawOf } from '../support/rabbitmq/client.js';
 
@@ -30,17 +26,3 @@ export async function peekMessageSize(url: string, queue: string, timeoutMs = 10
     await closeConnection(conn);
   }
 }
-
-/** User + system CPU seconds a process has used so far (/proc/<pid>/stat), NaN when unreadable. */
-export function cpuSeconds(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), i.e. 12 and 13 after "pid (comm) ".
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-/** sysconf(_SC_CLK_TCK): 100 on every Linux this runs on. */
-const CLOCK_TICKS = 100;
