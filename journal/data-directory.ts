@@ -161,6 +161,7 @@ export class ArtemisDataDirectory {
       : null;
     if (reader) checkLargeMessageFiles(messages, reader, layout.largeMessagesDir);
     messages.index.releaseLookup();
+    for (const refs of messages.queues.values()) refs.seal();
     return new ArtemisDataDirectory(layout, topology, diagnostics, bindingsStats, journalStats, messages, reader, paging);
   }
 

@@ -67,8 +67,18 @@ export class DrainProgress {
       this.log.info({ queue, sent: q.sent, confirmed: q.confirmed, remaining }, 'queue progress');
     }
     const remaining = Math.max(0, total - confirmed);
+    // Memory too: the pod's limit is what kills a drain, and this is where an operator looks.
+    const mem = process.memoryUsage();
+    const mb = (n: number) => Math.round(n / 1048576);
     this.log.info(
-      { confirmed, total, remaining, ratePerSec: Math.round(rate), etaSec: rate > 0 ? Math.round(remaining / rate) : null },
+      {
+        confirmed,
+        total,
+        remaining,
+        ratePerSec: Math.round(rate),
+        etaSec: rate > 0 ? Math.round(remaining / rate) : null,
+        memory: { rssMB: mb(mem.rss), heapMB: mb(mem.heapUsed), externalMB: mb(mem.external) },
+      },
       'drain progress',
     );
   }

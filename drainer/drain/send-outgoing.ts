@@ -7,7 +7,8 @@
 import type { Sender } from 'rhea-promise';
 import type { OutgoingMessage } from '../convert/outgoing.js';
 import { sendStreaming } from '../amqp/streaming-send.js';
-import { rheaSenderOf } from '../amqp/rhea-internals.js';
+import { linkInternals, rheaSenderOf } from '../amqp/rhea-internals.js';
+import { coalesceWrites } from '../amqp/write-coalescing.js';
 import { DeliveryError } from '../amqp/delivery-error.js';
 
 export interface SentDelivery {
@@ -17,7 +18,9 @@ export interface SentDelivery {
 }
 
 export function sendOutgoing(sender: Sender, out: OutgoingMessage): SentDelivery {
-  const s = sendStreaming(rheaSenderOf(sender), out);
+  const link = rheaSenderOf(sender);
+  coalesceWrites(linkInternals(link).connection.socket);
+  const s = sendStreaming(link, out);
   return { delivery: s.delivery, done: s.done };
 }
 

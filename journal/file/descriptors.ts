@@ -39,8 +39,10 @@ export function scanToTable(
   formatVersion: number,
   fileId: number,
   summarize: Summarizer | null,
+  /** A table to fill (reused between files to spare the allocator); grown when too small. */
+  reuse: Int32Array | null = null,
 ): ScannedTable {
-  let rows = new Int32Array(ROW * 1024);
+  let rows = reuse && reuse.length >= ROW ? reuse : new Int32Array(ROW * 1024);
   let count = 0;
   const result = scanJournalBuffer(buf, size, formatVersion, fileId, (rec) => {
     if ((count + 1) * ROW > rows.length) {

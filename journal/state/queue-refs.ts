@@ -20,7 +20,8 @@ export class QueueRefs {
   /** Allocated on the first non-zero value: most queues never need them. */
   private dc: Int32Array | null = null;
   private sched: Float64Array | null = null;
-  private readonly positionOf = new IntMap(64);
+  /** slot -> position, for the records that name a message; dropped by seal(). */
+  private positionOf = new IntMap(64);
   /** position -> prepared transaction index, for refs acknowledged inside a prepared XA tx. */
   private readonly inDoubt = new Map<number, number>();
   private n = 0;
@@ -91,6 +92,19 @@ export class QueueRefs {
         scheduledTime: this.sched ? this.sched[pos]! : 0,
         inDoubtAck: this.inDoubt.get(pos) ?? -1,
       };
+    }
+  }
+
+  /**
+   * The journal is replayed: no record will name a slot again, so the slot -> position table
+   * (8 bytes a message, more than the queue itself) goes, and the columns shrink to their length.
+   */
+  seal(): void {
+    this.positionOf = new IntMap(1);
+    if (this.slots.length > this.n) {
+      this.slots = this.slots.slice(0, this.n);
+      if (this.dc) this.dc = this.dc.slice(0, this.n);
+      if (this.sched) this.sched = this.sched.slice(0, this.n);
     }
   }
 

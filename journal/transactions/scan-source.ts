@@ -85,6 +85,9 @@ class WorkerScanSource implements ScanSource {
   private readonly replies = new Map<number, Promise<WorkerReply>>();
   private spare: ArrayBuffer[] = [];
   private lent: ArrayBuffer | null = null;
+  /** Record tables, recycled like the file buffers. */
+  private spareRows: ArrayBuffer[] = [];
+  private lentRows: ArrayBuffer | null = null;
   private failure: Error | null = null;
 
   constructor(
@@ -112,12 +115,17 @@ class WorkerScanSource implements ScanSource {
       this.spare.push(this.lent);
       this.lent = null;
     }
+    if (this.lentRows) {
+      this.spareRows.push(this.lentRows);
+      this.lentRows = null;
+    }
     const reply = await (this.replies.get(index) ?? this.request(index));
     this.replies.delete(index);
     for (let next = index + 1; next <= index + AHEAD && next < this.files.length; next++) {
       if (!this.replies.has(next)) this.replies.set(next, this.request(next));
     }
     this.lent = reply.buffer;
+    this.lentRows = reply.rows;
     return {
       data: Buffer.from(reply.buffer),
       size: reply.size,
@@ -129,6 +137,14 @@ class WorkerScanSource implements ScanSource {
   }
 
   async close(): Promise<void> {
+    // The file buffers (tens of MB) would otherwise wait for a full GC that may come only much
+    // later, in the middle of a drain: handed to the worker, they go away with its heap.
+    const buffers = [...this.spare, ...this.spareRows, ...(this.lent ? [this.lent] : []), ...(this.lentRows ? [this.lentRows] : [])];
+    this.spare = [];
+    this.spareRows = [];
+    this.lent = null;
+    this.lentRows = null;
+    if (buffers.length > 0 && this.workers[0]) this.workers[0].postMessage({ drop: buffers }, buffers);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
@@ -137,10 +153,12 @@ class WorkerScanSource implements ScanSource {
     const f = this.files[index]!;
     const buffer = this.spare.find((b) => b.byteLength >= f.size) ?? null;
     if (buffer) this.spare = this.spare.filter((b) => b !== buffer);
+    const rows = this.spareRows.pop() ?? null;
+    const transfer = [...(buffer ? [buffer] : []), ...(rows ? [rows] : [])];
     const reply = new Promise<WorkerReply>((resolve, reject) => this.waiting.set(index, { resolve, reject }));
     this.workers[index % WORKERS]!.postMessage(
-      { index, path: f.path, size: f.size, formatVersion: f.formatVersion, recordFileId: f.recordFileId, messageSummaries: this.messageSummaries, buffer },
-      buffer ? [buffer] : [],
+      { index, path: f.path, size: f.size, formatVersion: f.formatVersion, recordFileId: f.recordFileId, messageSummaries: this.messageSummaries, buffer, rows },
+      transfer,
     );
     return reply;
   }

@@ -15,9 +15,11 @@ interface Request {
   recordFileId: number;
   messageSummaries: boolean;
   buffer: ArrayBuffer | null;
+  rows: ArrayBuffer | null;
 }
 
-parentPort!.on('message', (q: Request) => {
+parentPort!.on('message', (q: Request | { drop: ArrayBuffer[] }) => {
+  if ('drop' in q) return; // buffers handed back at close, to be freed with this thread
   try {
     const buf = q.buffer && q.buffer.byteLength >= q.size ? Buffer.from(q.buffer) : Buffer.from(new ArrayBuffer(q.size));
     const fd = fs.openSync(q.path, 'r');
@@ -31,7 +33,7 @@ parentPort!.on('message', (q: Request) => {
     } finally {
       fs.closeSync(fd);
     }
-    const t = scanToTable(buf, size, q.formatVersion, q.recordFileId, q.messageSummaries ? messageSummarizer : null);
+    const t = scanToTable(buf, size, q.formatVersion, q.recordFileId, q.messageSummaries ? messageSummarizer : null, q.rows ? new Int32Array(q.rows) : null);
     const rows = t.rows.buffer as ArrayBuffer;
     const buffer = buf.buffer as ArrayBuffer;
     parentPort!.postMessage({ index: q.index, buffer, size, rows, count: t.count, endOfData: t.endOfData, problems: t.problems }, [buffer, rows]);
