@@ -95,8 +95,10 @@ export class JournalMessageReader {
       w = { fileIndex, start: offset, data: data.subarray(0, got) };
       this.windows.push(w);
     }
+    // A copy: windows are recycled, and a decoded message keeps views of its bytes (body,
+    // binary properties) for as long as it is in flight — it must never see them overwritten.
     const from = offset - w.start;
-    const buf = w.data.subarray(from, Math.min(from + length, w.data.length));
+    const buf = Buffer.from(w.data.subarray(from, Math.min(from + length, w.data.length)));
     return { buf, n: buf.length };
   }
 

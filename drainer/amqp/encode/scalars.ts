@@ -5,6 +5,7 @@
  */
 import type { TypedValue } from '../../../journal/model/typed-value.js';
 import { AmqpEncodeError } from './errors.js';
+import { withWriter, type ByteWriter } from './byte-writer.js';
 
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
@@ -71,81 +72,59 @@ export function scalarConstructor(v: ScalarValue): number {
 
 /** The payload of a fixed-width code (0 to 16 bytes). */
 export function fixedPayload(v: ScalarValue, code: number): Buffer {
+  return withWriter((w) => writeFixed(w, v, code));
+}
+
+/** Writes the payload of a fixed-width code (0 to 16 bytes) after its constructor. */
+export function writeFixed(w: ByteWriter, v: ScalarValue, code: number): void {
   switch (code) {
     case 0x40:
     case 0x41:
     case 0x42:
     case 0x43:
     case 0x44:
-      return Buffer.alloc(0);
+      return;
     case 0x56:
-      return Buffer.of(bool(v.value) ? 1 : 0);
+      return w.u8(bool(v.value) ? 1 : 0);
     case 0x50:
-      return Buffer.of(checkInt(v.value, 0, 0xff, 'ubyte'));
+      return w.u8(checkInt(v.value, 0, 0xff, 'ubyte'));
     case 0x51:
-      return Buffer.of(checkInt(v.value, -128, 127, 'byte') & 0xff);
+      return w.u8(checkInt(v.value, -128, 127, 'byte') & 0xff);
     case 0x52:
-      return Buffer.of(checkInt(v.value, 0, 0xff, 'smalluint'));
+      return w.u8(checkInt(v.value, 0, 0xff, 'smalluint'));
     case 0x53:
-      return Buffer.of(Number(checkBig(v.value, 0n, 0xffn, 'smallulong')));
+      return w.u8(Number(checkBig(v.value, 0n, 0xffn, 'smallulong')));
     case 0x54:
-      return Buffer.of(checkInt(v.value, -128, 127, 'smallint') & 0xff);
+      return w.u8(checkInt(v.value, -128, 127, 'smallint') & 0xff);
     case 0x55:
-      return Buffer.of(Number(checkBig(v.value, -128n, 127n, 'smalllong')) & 0xff);
-    case 0x60: {
-      const b = Buffer.allocUnsafe(2);
-      b.writeUInt16BE(checkInt(v.value, 0, 0xffff, 'ushort'));
-      return b;
-    }
-    case 0x61: {
-      const b = Buffer.allocUnsafe(2);
-      b.writeInt16BE(checkInt(v.value, -0x8000, 0x7fff, 'short'));
-      return b;
-    }
-    case 0x70: {
-      const b = Buffer.allocUnsafe(4);
-      b.writeUInt32BE(checkInt(v.value, 0, 0xffffffff, 'uint'));
-      return b;
-    }
-    case 0x71: {
-      const b = Buffer.allocUnsafe(4);
-      b.writeInt32BE(checkInt(v.value, -0x80000000, 0x7fffffff, 'int'));
-      return b;
-    }
-    case 0x72: {
-      const b = Buffer.allocUnsafe(4);
-      b.writeFloatBE(num(v.value, 'float'));
-      return b;
-    }
-    case 0x73: {
-      const b = Buffer.allocUnsafe(4);
-      b.writeUInt32BE(codePoint(str(v.value, 'char')));
-      return b;
-    }
+      return w.u8(Number(checkBig(v.value, -128n, 127n, 'smalllong')) & 0xff);
+    case 0x60:
+      return w.u16(checkInt(v.value, 0, 0xffff, 'ushort'));
+    case 0x61:
+      return w.i16(checkInt(v.value, -0x8000, 0x7fff, 'short'));
+    case 0x70:
+      return w.u32(checkInt(v.value, 0, 0xffffffff, 'uint'));
+    case 0x71:
+      return w.i32(checkInt(v.value, -0x80000000, 0x7fffffff, 'int'));
+    case 0x72:
+      return w.f32(num(v.value, 'float'));
+    case 0x73:
+      return w.u32(codePoint(str(v.value, 'char')));
     case 0x74:
-      return fixedBytes(v.value, 4, 'decimal32');
-    case 0x80: {
-      const b = Buffer.allocUnsafe(8);
-      b.writeBigUInt64BE(checkBig(v.value, 0n, U64_MAX, 'ulong'));
-      return b;
-    }
+      return w.bytes(fixedBytes(v.value, 4, 'decimal32'));
+    case 0x80:
+      return w.u64(checkBig(v.value, 0n, U64_MAX, 'ulong'));
     case 0x81:
-    case 0x83: {
-      const b = Buffer.allocUnsafe(8);
-      b.writeBigInt64BE(checkBig(v.value, I64_MIN, I64_MAX, code === 0x81 ? 'long' : 'timestamp'));
-      return b;
-    }
-    case 0x82: {
-      const b = Buffer.allocUnsafe(8);
-      b.writeDoubleBE(num(v.value, 'double'));
-      return b;
-    }
+    case 0x83:
+      return w.i64(checkBig(v.value, I64_MIN, I64_MAX, code === 0x81 ? 'long' : 'timestamp'));
+    case 0x82:
+      return w.f64(num(v.value, 'double'));
     case 0x84:
-      return fixedBytes(v.value, 8, 'decimal64');
+      return w.bytes(fixedBytes(v.value, 8, 'decimal64'));
     case 0x94:
-      return fixedBytes(v.value, 16, 'decimal128');
+      return w.bytes(fixedBytes(v.value, 16, 'decimal128'));
     case 0x98:
-      return uuidBytes(str(v.value, 'uuid'));
+      return w.bytes(uuidBytes(str(v.value, 'uuid')));
     default:
       throw new AmqpEncodeError(`0x${code.toString(16)} is not a fixed-width AMQP code`);
   }
@@ -153,19 +132,24 @@ export function fixedPayload(v: ScalarValue, code: number): Buffer {
 
 /** Size prefix (1 byte for the 0xa* codes, 4 for 0xb*) and the bytes of a binary/string/symbol. */
 export function variableBytes(v: ScalarValue, code: number): Buffer {
-  const data = v.type === 'binary' || v.type === 'bytes' ? bin(v.value) : Buffer.from(str(v.value, v.type), 'utf8');
+  return withWriter((w) => writeVariable(w, v, code));
+}
+
+/** Writes the size prefix and the bytes of a binary/string/symbol after its constructor. */
+export function writeVariable(w: ByteWriter, v: ScalarValue, code: number): void {
+  const binary = v.type === 'binary' || v.type === 'bytes';
+  const data = binary ? bin(v.value) : null;
+  const text = binary ? '' : str(v.value, v.type);
+  const n = data ? data.length : Buffer.byteLength(text, 'utf8');
   if (code >= 0xa0 && code <= 0xa3) {
-    if (data.length > 0xff) throw new AmqpEncodeError(`${data.length} bytes do not fit a one-byte size (0x${code.toString(16)})`);
-    const b = Buffer.allocUnsafe(1 + data.length);
-    b[0] = data.length;
-    data.copy(b, 1);
-    return b;
+    if (n > 0xff) throw new AmqpEncodeError(`${n} bytes do not fit a one-byte size (0x${code.toString(16)})`);
+    w.u8(n);
+  } else {
+    if (n > 0xffffffff) throw new AmqpEncodeError(`${n} bytes are too many for AMQP`);
+    w.u32(n);
   }
-  if (data.length > 0xffffffff) throw new AmqpEncodeError(`${data.length} bytes are too many for AMQP`);
-  const b = Buffer.allocUnsafe(4 + data.length);
-  b.writeUInt32BE(data.length, 0);
-  data.copy(b, 4);
-  return b;
+  if (data) w.bytes(data);
+  else w.utf8(text, n);
 }
 
 function fixedBytes(value: unknown, n: number, what: string): Buffer {

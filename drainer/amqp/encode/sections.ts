@@ -5,14 +5,20 @@
  */
 import type { TypedValue } from '../../../journal/model/typed-value.js';
 import { AmqpEncodeError } from './errors.js';
-import { encodeAmqpValue } from './value.js';
+import { writeTo } from './value.js';
+import { withWriter } from './byte-writer.js';
 
 /** The section descriptor codes, shared with the decoder. */
 export { SectionCode as Section } from '../../../journal/amqp/section-codes.js';
 import { SectionCode as Section } from '../../../journal/amqp/section-codes.js';
 
 export function encodeSection(code: number, value: TypedValue): Buffer {
-  return Buffer.concat([Buffer.of(0x00, 0x53, code), encodeAmqpValue(value)]);
+  return withWriter((w) => {
+    w.u8(0x00);
+    w.u8(0x53);
+    w.u8(code);
+    writeTo(w, value);
+  });
 }
 
 const NULL: TypedValue = { type: 'null', value: null };

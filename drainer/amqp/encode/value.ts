@@ -10,49 +10,54 @@
 import type { TypedValue } from '../../../journal/model/typed-value.js';
 import { planArray } from './array.js';
 import { AmqpEncodeError } from './errors.js';
-import { fixedPayload, scalarConstructor, variableBytes } from './scalars.js';
+import { scalarConstructor, writeFixed, writeVariable } from './scalars.js';
+import { withWriter, type ByteWriter } from './byte-writer.js';
 
 export { AmqpEncodeError } from './errors.js';
 
 /** The complete encoding (constructor included) of one value. Throws AmqpEncodeError. */
 export function encodeAmqpValue(v: TypedValue): Buffer {
-  const out: Buffer[] = [];
-  writeValue(out, v);
-  return out.length === 1 ? out[0]! : Buffer.concat(out);
+  return withWriter((w) => writeTo(w, v));
 }
 
 /** Appends the encoding of `v` to `out`; returns the number of bytes appended. */
 export function writeValue(out: Buffer[], v: TypedValue): number {
+  const b = encodeAmqpValue(v);
+  out.push(b);
+  return b.length;
+}
+
+/** Writes the encoding of `v` (constructor included). */
+export function writeTo(w: ByteWriter, v: TypedValue): void {
   switch (v.type) {
-    case 'described': {
-      const head = Buffer.of(0x00);
-      out.push(head);
-      return 1 + writeValue(out, v.value.descriptor) + writeValue(out, v.value.value);
-    }
+    case 'described':
+      w.u8(0x00);
+      writeTo(w, v.value.descriptor);
+      writeTo(w, v.value.value);
+      return;
     case 'list':
-      return writeCompound(out, 0x45, 0xc0, 0xd0, v.value.length, (o) => sum(v.value.map((e) => writeValue(o, e))));
+      return writeCompound(w, 0x45, 0xc0, 0xd0, v.value.length, () => {
+        for (const e of v.value) writeTo(w, e);
+      });
     case 'map':
-      return writeCompound(out, null, 0xc1, 0xd1, v.value.length * 2, (o) => sum(v.value.map(([k, val]) => writeValue(o, k) + writeValue(o, val))));
+      return writeCompound(w, null, 0xc1, 0xd1, v.value.length * 2, () => {
+        for (const [k, val] of v.value) {
+          writeTo(w, k);
+          writeTo(w, val);
+        }
+      });
     case 'array': {
       const plan = planArray(v.value);
-      return writeCompound(out, null, 0xe0, 0xf0, v.value.length, (o) => {
-        o.push(plan.elementConstructor);
-        let n = plan.elementConstructor.length;
-        for (const p of plan.payloads) {
-          o.push(p);
-          n += p.length;
-        }
-        return n;
+      return writeCompound(w, null, 0xe0, 0xf0, v.value.length, () => {
+        w.bytes(plan.elementConstructor);
+        for (const p of plan.payloads) w.bytes(p);
       });
     }
     default: {
       const code = scalarConstructor(v);
-      const payload = isVariable(code) ? variableBytes(v, code) : fixedPayload(v, code);
-      const b = Buffer.allocUnsafe(1 + payload.length);
-      b[0] = code;
-      payload.copy(b, 1);
-      out.push(b);
-      return b.length;
+      w.u8(code);
+      if (isVariable(code)) writeVariable(w, v, code);
+      else writeFixed(w, v, code);
     }
   }
 }
@@ -61,34 +66,36 @@ function isVariable(code: number): boolean {
   return code >= 0xa0 && code <= 0xb3;
 }
 
-function sum(xs: number[]): number {
-  let n = 0;
-  for (const x of xs) n += x;
-  return n;
-}
+/** Room for the widest compound header: constructor, u32 size, u32 count. */
+const WIDE_HEADER = 9;
+const NARROW_HEADER = 3;
 
 /**
- * A list, map or array: its elements are written first (after a placeholder), then the header is
- * chosen from their size — the one-byte form when both size and count fit a byte.
+ * A list, map or array: its elements are written first (after room for the widest header), then
+ * the header is chosen from their size — the one-byte form when both size and count fit a byte,
+ * the elements then moved up into the room the wide header did not need.
  */
-function writeCompound(
-  out: Buffer[],
-  emptyCode: number | null,
-  code8: number,
-  code32: number,
-  count: number,
-  writeBody: (out: Buffer[]) => number,
-): number {
-  if (count === 0 && emptyCode !== null) {
-    out.push(Buffer.of(emptyCode));
-    return 1;
+function writeCompound(w: ByteWriter, emptyCode: number | null, code8: number, code32: number, count: number, writeBody: () => void): void {
+  if (count === 0 && emptyCode !== null) return w.u8(emptyCode);
+  const at = w.length;
+  w.ensure(WIDE_HEADER);
+  w.length += WIDE_HEADER;
+  writeBody();
+  const bodyLength = w.length - at - WIDE_HEADER;
+  const b = w.buf;
+  if (count <= 0xff && bodyLength + 1 <= 0xff) {
+    b[at] = code8;
+    b[at + 1] = bodyLength + 1;
+    b[at + 2] = count;
+    b.copyWithin(at + NARROW_HEADER, at + WIDE_HEADER, w.length);
+    w.length -= WIDE_HEADER - NARROW_HEADER;
+    return;
   }
-  const at = out.length;
-  out.push(Buffer.alloc(0));
-  const bodyLength = writeBody(out);
-  const head = compoundHeader(code8, code32, count, bodyLength);
-  out[at] = head;
-  return head.length + bodyLength;
+  const size = bodyLength + 4;
+  if (size > 0xffffffff || count > 0xffffffff) throw new AmqpEncodeError(`compound of ${bodyLength} bytes is too large for AMQP`);
+  b[at] = code32;
+  b.writeUInt32BE(size, at + 1);
+  b.writeUInt32BE(count, at + 5);
 }
 
 /** Constructor, size and count of a compound whose elements take `bodyLength` bytes. */
