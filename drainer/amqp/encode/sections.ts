@@ -5,7 +5,7 @@
  */
 import type { TypedValue } from '../../../journal/model/typed-value.js';
 import { AmqpEncodeError } from './errors.js';
-import { writeTo } from './value.js';
+import { writeCompound, writeTo } from './value.js';
 import { withWriter } from './byte-writer.js';
 
 /** The section descriptor codes, shared with the decoder. */
@@ -99,9 +99,26 @@ export function encodeProperties(p: PropertiesFields): Buffer {
 
 /** Annotations (delivery, message, footer): symbol keys. */
 export function encodeAnnotations(code: 0x71 | 0x72 | 0x78, entries: Iterable<[string, TypedValue]>): Buffer {
-  const value: Array<[TypedValue, TypedValue]> = [];
-  for (const [k, v] of entries) value.push([{ type: 'symbol', value: k }, v]);
-  return encodeSection(code, { type: 'map', value });
+  return encodeKeyedMapSection(code, 'symbol', entries);
+}
+
+/** A section holding a map with string or symbol keys, written straight from the entries. */
+function encodeKeyedMapSection(code: number, keyType: 'symbol' | 'string', entries: Iterable<[string, TypedValue]>): Buffer {
+  const list = Array.isArray(entries) ? (entries as Array<[string, TypedValue]>) : [...entries];
+  const key: { type: 'symbol' | 'string'; value: string } = { type: keyType, value: '' };
+  return withWriter((w) => {
+    w.u8(0x00);
+    w.u8(0x53);
+    w.u8(code);
+    writeCompound(w, null, 0xc1, 0xd1, list.length * 2, () => {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i]!;
+        key.value = e[0];
+        writeTo(w, key as TypedValue);
+        writeTo(w, e[1]);
+      }
+    });
+  });
 }
 
 export function encodeMessageAnnotations(entries: Iterable<[string, TypedValue]>): Buffer {
@@ -118,9 +135,7 @@ export function encodeFooter(entries: Iterable<[string, TypedValue]>): Buffer {
 
 /** Application properties: string keys, simple values. */
 export function encodeApplicationProperties(entries: Iterable<[string, TypedValue]>): Buffer {
-  const value: Array<[TypedValue, TypedValue]> = [];
-  for (const [k, v] of entries) value.push([{ type: 'string', value: k }, v]);
-  return encodeSection(Section.APPLICATION_PROPERTIES, { type: 'map', value });
+  return encodeKeyedMapSection(Section.APPLICATION_PROPERTIES, 'string', entries);
 }
 
 export function encodeAmqpValueSection(value: TypedValue): Buffer {

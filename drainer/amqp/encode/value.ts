@@ -35,17 +35,22 @@ export function writeTo(w: ByteWriter, v: TypedValue): void {
       writeTo(w, v.value.descriptor);
       writeTo(w, v.value.value);
       return;
-    case 'list':
-      return writeCompound(w, 0x45, 0xc0, 0xd0, v.value.length, () => {
-        for (const e of v.value) writeTo(w, e);
+    case 'list': {
+      const items = v.value;
+      return writeCompound(w, 0x45, 0xc0, 0xd0, items.length, () => {
+        for (let i = 0; i < items.length; i++) writeTo(w, items[i]!);
       });
-    case 'map':
-      return writeCompound(w, null, 0xc1, 0xd1, v.value.length * 2, () => {
-        for (const [k, val] of v.value) {
-          writeTo(w, k);
-          writeTo(w, val);
+    }
+    case 'map': {
+      const entries = v.value;
+      return writeCompound(w, null, 0xc1, 0xd1, entries.length * 2, () => {
+        for (let i = 0; i < entries.length; i++) {
+          const e = entries[i]!;
+          writeTo(w, e[0]);
+          writeTo(w, e[1]);
         }
       });
+    }
     case 'array': {
       const plan = planArray(v.value);
       return writeCompound(w, null, 0xe0, 0xf0, v.value.length, () => {
@@ -75,7 +80,7 @@ const NARROW_HEADER = 3;
  * the header is chosen from their size — the one-byte form when both size and count fit a byte,
  * the elements then moved up into the room the wide header did not need.
  */
-function writeCompound(w: ByteWriter, emptyCode: number | null, code8: number, code32: number, count: number, writeBody: () => void): void {
+export function writeCompound(w: ByteWriter, emptyCode: number | null, code8: number, code32: number, count: number, writeBody: () => void): void {
   if (count === 0 && emptyCode !== null) return w.u8(emptyCode);
   const at = w.length;
   w.ensure(WIDE_HEADER);
