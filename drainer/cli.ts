@@ -14,6 +14,8 @@ import { runInspect } from './commands/inspect.js';
 import { runExport } from './commands/export.js';
 import { runDrainCommand } from './commands/drain.js';
 import { DRAIN_OPTIONS } from './drain/options.js';
+import { runResolveCommand } from './commands/resolve.js';
+import { RESOLVE_CONNECTION_OPTIONS } from './resolve/resolve-options.js';
 
 const log = createLogger();
 
@@ -71,6 +73,24 @@ drain
   .action(async (dir: string | undefined, opts: Record<string, string | boolean | string[] | undefined>) => {
     process.exitCode = await runDrainCommand(dir, opts, log);
   });
+
+const resolve = program
+  .command('resolve')
+  .description("apply the transaction manager's decision to in-doubt messages parked by drain (--prepared-transactions=park): commit delivers the parked sends, rollback returns the parked acks; --list shows the parked Xids (docs/in-doubt.md)")
+  .option('--xid <xid>', 'the Xid as printed by the drain and --list (formatId:gtridHex:bqualHex), or its gtrid in hex (every branch)')
+  .option('--all', 'every parked Xid')
+  .option('--commit', 'the transaction committed: parked sends go to their queues, parked acks are dropped')
+  .option('--rollback', 'the transaction rolled back: parked acks go back to their queues (delivery count + 1), parked sends are dropped')
+  .option('--list', 'print the parked Xids and their operations as JSON lines (nothing changes)')
+  .addOption(new Option('--idle <seconds>', 'non-Artemis targets: the parking queue counts as read through after this long without a message').default('2'));
+for (const { spec } of RESOLVE_CONNECTION_OPTIONS) {
+  const env = spec.env.length ? ` [env: ${spec.env.join(', then ')}]` : '';
+  const def = spec.flag.startsWith('--wait-for-target') ? ' (default: 30)' : spec.defaultText ? ` (default: ${spec.defaultText})` : '';
+  resolve.addOption(new Option(spec.flag, `${spec.help}${def}${env}`));
+}
+resolve.action(async (opts: Record<string, string | boolean | string[] | undefined>) => {
+  process.exitCode = await runResolveCommand(opts, log);
+});
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_PARK_QUEUE, IN_DOUBT_POLICIES, type InDoubtPolicy } from '../prepared/policy.js';
 
 export interface DrainOptions {
   dataDir: string;
@@ -27,6 +28,10 @@ export interface DrainOptions {
   allowDiagnostics: boolean;
   queues: string[] | null;
   progressIntervalMs: number;
+  /** What happens to the messages of prepared XA transactions (docs/in-doubt.md). */
+  preparedTransactions: InDoubtPolicy;
+  /** Where `park` puts them. */
+  parkQueue: string;
 }
 
 export interface Credentials {
@@ -75,6 +80,13 @@ export const DRAIN_OPTIONS: Record<string, OptionSpec> = {
   deadline: { flag: '--deadline <seconds>', env: ['DRAINER_DEADLINE'], help: 'give up (exit 24, data kept) when not done by then; 0 = no deadline', defaultText: '0' },
   window: { flag: '--window <n>', env: ['DRAINER_WINDOW'], help: 'unsettled deliveries per queue link', defaultText: '256' },
   stateDir: { flag: '--state-dir <dir>', env: ['DRAINER_STATE_DIR'], help: 'where progress is recorded for restarts', defaultText: '<data-dir>/.artemis-drainer' },
+  preparedTransactions: {
+    flag: '--prepared-transactions <policy>',
+    env: ['DRAINER_PREPARED_TRANSACTIONS'],
+    help: 'messages of prepared XA transactions: park (into --park-queue, Xid kept, exit 0), commit, rollback (heuristic decisions) or fail (exit 25)',
+    defaultText: 'park',
+  },
+  parkQueue: { flag: '--park-queue <queue>', env: ['DRAINER_PARK_QUEUE'], help: 'anycast queue receiving parked in-doubt messages (created if missing)', defaultText: DEFAULT_PARK_QUEUE },
   terminationLog: { flag: '--termination-log <file>', env: ['DRAINER_TERMINATION_LOG'], help: 'Kubernetes termination message file', defaultText: '/dev/termination-log' },
 };
 
@@ -106,6 +118,10 @@ export function resolveDrainOptions(flags: Flags, env: NodeJS.ProcessEnv, positi
   const sasl = (pick('sasl') ?? 'auto') as DrainOptions['sasl'];
   if (!['auto', 'PLAIN', 'ANONYMOUS', 'EXTERNAL'].includes(sasl)) throw new OptionsError(`--sasl: unknown mechanism ${sasl}`);
   const amqName = env.AMQ_NAME;
+  const preparedTransactions = (pick('preparedTransactions') ?? 'park') as InDoubtPolicy;
+  if (!IN_DOUBT_POLICIES.includes(preparedTransactions)) throw new OptionsError(`--prepared-transactions: expected ${IN_DOUBT_POLICIES.join(', ')}, got ${preparedTransactions}`);
+  const parkQueue = pick('parkQueue') ?? DEFAULT_PARK_QUEUE;
+  if (parkQueue.includes('::')) throw new OptionsError(`--park-queue: a queue name, not an FQQN: ${parkQueue}`);
   const window = num('window', 256);
   if (window < 1) throw new OptionsError('--window must be at least 1');
   return {
@@ -135,6 +151,8 @@ export function resolveDrainOptions(flags: Flags, env: NodeJS.ProcessEnv, positi
     allowDiagnostics: flags.allowDiagnostics === true,
     queues: Array.isArray(flags.queue) ? flags.queue : null,
     progressIntervalMs: Number(flags.progressInterval ?? 10) * 1000,
+    preparedTransactions,
+    parkQueue,
   };
 }
 

@@ -2,8 +2,9 @@
  * Moves one queue's messages over one sender link, in delivery order: a bounded window of
  * unsettled deliveries, credit respected, every outcome handled — accepted is recorded as
  * confirmed (restart state), released/modified is sent again, rejected is reported with the
- * broker's error. Messages already confirmed by an earlier run are skipped; in-doubt ones (prepared
- * XA transactions) are counted, not sent.
+ * broker's error. Messages already confirmed by an earlier run are skipped. Which entries it sends
+ * is its EntryPlan's: by default the pending ones; the in-doubt policy (drainer/prepared/) decides
+ * for messages of prepared XA transactions. In-doubt entries are counted either way.
  */
 import type { Logger } from 'pino';
 import type { Connection, EventContext, Sender } from 'rhea-promise';
@@ -15,6 +16,27 @@ import { isMessageFailure, sendOutgoing } from './send-outgoing.js';
 import { closeWithin } from '../target/bounded.js';
 import type { DrainState } from './state-file.js';
 import type { DrainProgress } from './progress.js';
+import type { OutgoingMessage } from '../convert/outgoing.js';
+
+/**
+ * Which of the queue's entries this drainer sends, with which delivery count, and how: the plain
+ * drain sends the pending ones as they are; the in-doubt policies (drainer/prepared/) add entries
+ * of prepared transactions, or send them elsewhere wrapped (parking).
+ */
+export interface EntryPlan {
+  /** Key of this drainer's progress in the state file. */
+  stateKey: string;
+  /** Name in progress lines (default: the queue's). */
+  label?: string;
+  /** null: not sent by this drainer. */
+  select(entry: QueueEntry): { deliveryCount: number } | null;
+  wrap?(out: OutgoingMessage, entry: QueueEntry): OutgoingMessage;
+}
+
+/** Pending entries as recorded; in-doubt ones are counted, not sent. */
+export function pendingOnly(queue: QueueInfo): EntryPlan {
+  return { stateKey: queue.name, select: (e) => (e.state === 'pending' ? { deliveryCount: e.deliveryCount } : null) };
+}
 
 export interface LinkTarget {
   address: string;
@@ -58,8 +80,9 @@ export class QueueDrainer {
     private readonly window: number,
     private readonly progress: DrainProgress,
     private readonly log: Logger,
+    private readonly plan: EntryPlan = pendingOnly(queue),
   ) {
-    this.counts = { pending, confirmed: state.confirmedCount(queue.name), inDoubt: 0, unreadable: 0, rejected: [] };
+    this.counts = { pending, confirmed: state.confirmedCount(plan.stateKey), inDoubt: 0, unreadable: 0, rejected: [] };
   }
 
   /** A pass failed: isolate what was in flight, or strike the one message that was. */
@@ -112,9 +135,9 @@ export class QueueDrainer {
       if (!d || !f) return;
       inflight.delete(d);
       if (outcome === 'accepted') {
-        this.state.confirm(this.queue.name, f.position);
+        this.state.confirm(this.plan.stateKey, f.position);
         this.counts.confirmed++;
-        this.progress.confirmed(this.queue.name, 1);
+        this.progress.confirmed(this.plan.label ?? this.queue.name, 1);
       } else if (outcome === 'rejected') {
         const err = (d.remote_state as { error?: { condition?: string; description?: string } } | undefined)?.error;
         const text = [err?.condition, err?.description].filter(Boolean).join(': ') || 'rejected';
@@ -165,21 +188,23 @@ export class QueueDrainer {
         this.counts.unreadable++;
         return;
       }
-      const out = await toOutgoing(msg, {
+      const deliveryCount = this.plan.select(entry)?.deliveryCount ?? entry.deliveryCount;
+      let out = await toOutgoing(msg, {
         sourceNodeId: this.sourceNodeId,
         queue: this.queue.name,
         address: this.queue.address,
         routingType: this.queue.routingType,
-        deliveryCount: entry.deliveryCount,
+        deliveryCount,
         scheduledTime: entry.scheduledTime,
         now: Date.now(),
       });
+      if (this.plan.wrap) out = this.plan.wrap(out, entry);
       const suspect = this.suspects.has(position);
       if (suspect) while (inflight.size > 0 && !failure) await nextEvent();
       await room();
       const { delivery, done } = sendOutgoing(sender, out);
       inflight.set(delivery, { position, entry, attempts });
-      this.progress.sent(this.queue.name, 1);
+      this.progress.sent(this.plan.label ?? this.queue.name, 1);
       // A delivery that cannot be completed gets no outcome event: account for it here.
       done.catch((e: unknown) => {
         if (!inflight.has(delivery)) return;
@@ -204,11 +229,9 @@ export class QueueDrainer {
       for await (const entry of this.data.entries(this.queue)) {
         position++;
         if (signal.aborted) break;
-        if (entry.state !== 'pending') {
-          this.counts.inDoubt++;
-          continue;
-        }
-        if (this.state.isConfirmed(this.queue.name, position)) continue;
+        if (entry.state !== 'pending') this.counts.inDoubt++;
+        if (!this.plan.select(entry)) continue;
+        if (this.state.isConfirmed(this.plan.stateKey, position)) continue;
         if ((this.strikes.get(position) ?? 0) >= MAX_CONNECTION_STRIKES) continue; // reported already
         await send(position, entry, 0);
       }

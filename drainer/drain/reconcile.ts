@@ -14,13 +14,15 @@ export interface ReconciliationRow {
   unreadable: number;
   rejected: number;
   skipped?: string;
+  /** In-doubt messages of this queue as parked copies (pending = how many, confirmed = parked so far). */
+  parked?: boolean;
 }
 
 export function logReconciliation(rows: ReconciliationRow[], log: Logger): void {
   for (const r of rows) {
     const ok = r.confirmed >= r.pending && r.rejected === 0 && r.unreadable === 0 && !r.skipped;
     log[ok ? 'info' : 'warn'](
-      { queue: r.queue, pending: r.pending, confirmed: r.confirmed, inDoubt: r.inDoubt, unreadable: r.unreadable, rejected: r.rejected, skipped: r.skipped },
+      { queue: r.queue, pending: r.pending, confirmed: r.confirmed, inDoubt: r.inDoubt, unreadable: r.unreadable, rejected: r.rejected, skipped: r.skipped, parked: r.parked },
       ok ? 'queue reconciled' : 'queue NOT reconciled',
     );
   }
@@ -28,7 +30,7 @@ export function logReconciliation(rows: ReconciliationRow[], log: Logger): void 
 
 export function terminationMessage(exitCode: number, reason: string, rows: ReconciliationRow[], extra: string[] = []): string {
   const lines = [`artemis-drainer exit ${exitCode}: ${reason}`, ...extra, 'queue pending confirmed in-doubt unreadable rejected'];
-  const bad = rows.filter((r) => r.confirmed < r.pending || r.rejected > 0 || r.unreadable > 0 || r.inDoubt > 0 || r.skipped);
+  const bad = rows.filter((r) => r.confirmed < r.pending || r.rejected > 0 || r.unreadable > 0 || r.inDoubt > 0 || r.skipped || r.parked);
   const good = rows.filter((r) => !bad.includes(r));
   for (const r of [...bad, ...good]) {
     lines.push(`${r.queue} ${r.pending} ${r.confirmed} ${r.inDoubt} ${r.unreadable} ${r.rejected}${r.skipped ? ` (skipped: ${r.skipped})` : ''}`);

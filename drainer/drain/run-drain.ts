@@ -20,8 +20,22 @@ import { QueueDrainer, type LinkTarget } from './queue-drainer.js';
 import { logReconciliation, terminationMessage, writeTerminationMessage, type ReconciliationRow } from './reconcile.js';
 import { sourceNodeId } from './source-node.js';
 import { closeWithin } from '../target/bounded.js';
+import { parkTotal, queueTotal, type InDoubtPolicy } from '../prepared/policy.js';
+import { parkLabel, parkPlan, queuePlan } from '../prepared/entry-plans.js';
+import { parkingQueueInfo } from '../prepared/parking-queue.js';
+import { preparedLine, xidFields } from '../prepared/xid-text.js';
+import { checkAndRecordPolicy } from '../prepared/policy-record.js';
 
-interface Outcome {
+/** One drainer and the queue its link goes to (the parking queue for parked in-doubt copies). */
+interface Job {
+  drainer: QueueDrainer;
+  destination: QueueInfo;
+  parked: boolean;
+}
+
+const MAX_XID_LINES = 12;
+
+export interface Outcome {
   code: number;
   reason: string;
   rows: ReconciliationRow[];
@@ -51,33 +65,53 @@ async function drain(opts: DrainOptions, log: Logger): Promise<Outcome> {
     const plan = planDestinations(data.queues, opts.queues);
     const byId = new Map(summaries.map((s) => [s.queue.id, s]));
     const prepared = data.preparedTransactions();
+    const policy = opts.preparedTransactions;
     const skippedRows: ReconciliationRow[] = plan.skipped.map(({ queue, reason }) => {
       log.warn({ queue: queue.name, address: queue.address, messages: byId.get(queue.id)?.messageCount ?? 0 }, `queue skipped: ${reason}`);
       return { ...row(queue, byId.get(queue.id)), skipped: reason };
     });
-    const preparedNote = prepared.map((p) =>
-      p.xid
-        ? `prepared XA transaction formatId=${p.xid.formatId} gtrid=${p.xid.globalTransactionId.toString('hex')} bqual=${p.xid.branchQualifier.toString('hex')}: ${p.sends.length} send(s), ${p.acks.length} ack(s) not moved`
-        : `prepared transaction ${p.txId} (Xid unreadable)`,
-    );
-    for (const n of preparedNote) log.error(n);
+    // Prepared transactions are what an operator must know about: one line each, Xid by Xid.
+    const preparedLines = prepared.map((p) => preparedLine(p, policy, opts.parkQueue));
+    prepared.forEach((p, i) => {
+      const fields = { ...xidFields(p.xid, p.xidKey), sends: p.sends.length, acks: p.acks.length, policy, file: p.file, offset: p.offset };
+      if (policy === 'park') log.warn(fields, preparedLines[i]!);
+      else log.error(fields, preparedLines[i]!);
+    });
+    // The termination message has 4 KiB: the first Xids, and the queue table after them.
+    const preparedNote = preparedLines.length > MAX_XID_LINES ? [...preparedLines.slice(0, MAX_XID_LINES), `… ${preparedLines.length - MAX_XID_LINES} more prepared transaction(s): see the log or inspect`] : preparedLines;
 
-    const total = plan.queues.reduce((n, q) => n + (byId.get(q.id)?.messageCount ?? 0), 0);
+    const total = plan.queues.reduce((n, q) => n + queueTotal(byId.get(q.id), policy) + parkTotal(byId.get(q.id), policy), 0);
     // With queues but no messages the target is still needed: a durable subscription with nothing
     // pending must exist on the target, or its subscriber loses what is published meanwhile.
-    if (plan.queues.length === 0) return finalOutcome(skippedRows, prepared.length, preparedNote, 'nothing to drain');
+    if (plan.queues.length === 0) return finalOutcome(skippedRows, policy, prepared.length, preparedNote, 'nothing to drain');
 
     const state = DrainState.open(opts.stateDir, data.dataDir);
     if (state.resetReason) log.warn({ stateDir: opts.stateDir }, `earlier progress discarded: ${state.resetReason}`);
+    if (prepared.length > 0) {
+      const refused = checkAndRecordPolicy(opts.stateDir, policy, opts.parkQueue, state.resetReason !== null);
+      if (refused) return { code: ExitCode.USAGE, reason: refused, rows: skippedRows, extra: preparedNote };
+    }
     const nodeId = sourceNodeId(data.layout);
     const progress = new DrainProgress(log, opts.progressIntervalMs);
-    const drainers = plan.queues.map((q) => {
-      const pending = byId.get(q.id)?.messageCount ?? 0;
-      const d = new QueueDrainer(data, q, pending, state, nodeId, opts.window, progress, log.child({ queue: q.name }));
+    const xids = new Map(prepared.map((p) => [p.xidKey, p.xid]));
+    const parking = parkingQueueInfo(opts.parkQueue);
+    const jobs: Job[] = [];
+    for (const q of plan.queues) {
+      const pending = queueTotal(byId.get(q.id), policy);
+      const d = new QueueDrainer(data, q, pending, state, nodeId, opts.window, progress, log.child({ queue: q.name }), queuePlan(q, policy));
       progress.track(q.name, pending, d.counts.confirmed);
-      return d;
-    });
-    log.info({ queues: drainers.length, messages: total, alreadyConfirmed: progress.totals().confirmed, sourceNode: nodeId }, 'drain starting');
+      jobs.push({ drainer: d, destination: q, parked: false });
+    }
+    for (const q of plan.queues) {
+      const parked = parkTotal(byId.get(q.id), policy);
+      if (parked === 0) continue;
+      const d = new QueueDrainer(data, q, parked, state, nodeId, opts.window, progress, log.child({ queue: q.name, parkQueue: opts.parkQueue }), parkPlan(q, opts.parkQueue, nodeId, xids));
+      progress.track(parkLabel(q.name, opts.parkQueue), parked, d.counts.confirmed);
+      jobs.push({ drainer: d, destination: parking, parked: true });
+    }
+    const drainers = jobs.map((j) => j.drainer);
+    const rowsOf = () => jobs.map((j) => (j.parked ? { ...rowOf(j.drainer), queue: parkLabel(j.drainer.queue.name, opts.parkQueue), inDoubt: 0, parked: true } : rowOf(j.drainer)));
+    log.info({ queues: plan.queues.length, messages: total, inDoubtPolicy: policy, alreadyConfirmed: progress.totals().confirmed, sourceNode: nodeId }, 'drain starting');
 
     const deadline = opts.deadlineMs > 0 ? Date.now() + opts.deadlineMs : Infinity;
     const abort = new AbortController();
@@ -85,38 +119,49 @@ async function drain(opts: DrainOptions, log: Logger): Promise<Outcome> {
     deadlineTimer?.unref();
     progress.start();
     try {
-      const result = await moveAll(data, plan, drainers, opts, abort.signal, deadline, log);
-      if (result) return { ...result, rows: [...drainers.map(rowOf), ...skippedRows] };
+      const result = await moveAll(data, plan, jobs, opts, abort.signal, deadline, log);
+      if (result) return { ...result, rows: [...rowsOf(), ...skippedRows], extra: [...preparedNote, ...(result.extra ?? [])] };
     } finally {
       progress.stop();
       if (deadlineTimer) clearTimeout(deadlineTimer);
       state.flush(true);
     }
-    const rows = [...drainers.map(rowOf), ...skippedRows];
-    if (abort.signal.aborted) return { code: ExitCode.INCOMPLETE, reason: 'deadline reached before every message was confirmed: data kept', rows };
-    if (drainers.some((d) => d.counts.rejected.length > 0)) return { code: ExitCode.TARGET_REJECTED, reason: 'the target rejected messages: data kept', rows };
-    return finalOutcome(rows, prepared.length, preparedNote, 'every pending message was confirmed by the target');
+    const rows = [...rowsOf(), ...skippedRows];
+    if (abort.signal.aborted) return { code: ExitCode.INCOMPLETE, reason: 'deadline reached before every message was confirmed: data kept', rows, extra: preparedNote };
+    if (drainers.some((d) => d.counts.rejected.length > 0)) return { code: ExitCode.TARGET_REJECTED, reason: 'the target rejected messages: data kept', rows, extra: preparedNote };
+    return finalOutcome(rows, policy, prepared.length, preparedNote, 'every pending message was confirmed by the target');
   } finally {
     data.close();
   }
 }
 
-/** Exit 0 only when every pending message of every drained queue is confirmed. */
-function finalOutcome(rows: ReconciliationRow[], preparedCount: number, preparedNote: string[], okReason: string): Outcome {
-  const incomplete = rows.filter((r) => r.confirmed < r.pending || r.unreadable > 0);
+/**
+ * Exit 0 only when every message the policy moves is confirmed: pending ones, and the in-doubt
+ * ones as parked copies (park) or heuristic deliveries (commit / rollback). Under `fail`, any
+ * prepared transaction keeps the data (25); in-doubt messages of a skipped queue are never moved.
+ */
+function finalOutcome(rows: ReconciliationRow[], policy: InDoubtPolicy, preparedCount: number, preparedNote: string[], okReason: string): Outcome {
+  const incomplete = rows.filter((r) => r.confirmed < r.pending || r.unreadable > 0 || (r.skipped && r.inDoubt > 0 && policy !== 'fail'));
   if (incomplete.length > 0) {
     return { code: ExitCode.INCOMPLETE, reason: `${incomplete.length} queue(s) not fully confirmed: data kept`, rows, extra: preparedNote };
   }
   const inDoubt = rows.reduce((n, r) => n + r.inDoubt, 0);
-  if (preparedCount > 0 || inDoubt > 0) {
+  if (policy === 'fail' && (preparedCount > 0 || inDoubt > 0)) {
     return {
       code: ExitCode.PREPARED_TRANSACTIONS,
-      reason: `${preparedCount} prepared XA transaction(s) hold ${inDoubt} in-doubt message(s) that were not moved: data kept until they are resolved`,
+      reason: `${preparedCount} prepared XA transaction(s) hold ${inDoubt} in-doubt message(s) that were not moved (--prepared-transactions=fail): data kept until they are resolved`,
       rows,
       extra: preparedNote,
     };
   }
-  return { code: ExitCode.OK, reason: okReason, rows };
+  if (preparedCount === 0) return { code: ExitCode.OK, reason: okReason, rows };
+  const parked = rows.filter((r) => r.parked).reduce((n, r) => n + r.confirmed, 0);
+  const how = {
+    park: `${parked} in-doubt message(s) of ${preparedCount} prepared XA transaction(s) parked with their Xid: resolve them once the transaction manager has decided`,
+    commit: `${preparedCount} prepared XA transaction(s) HEURISTICALLY COMMITTED`,
+    rollback: `${preparedCount} prepared XA transaction(s) HEURISTICALLY ROLLED BACK`,
+  }[policy as Exclude<InDoubtPolicy, 'fail'>];
+  return { code: ExitCode.OK, reason: `${okReason}; ${how}`, rows, extra: preparedNote };
 }
 
 function row(q: QueueInfo, s: QueueSummary | undefined): ReconciliationRow {
@@ -134,7 +179,7 @@ function rowOf(d: QueueDrainer): ReconciliationRow {
 async function moveAll(
   data: ArtemisDataDirectory,
   plan: DestinationPlan,
-  drainers: QueueDrainer[],
+  jobs: Job[],
   opts: DrainOptions,
   signal: AbortSignal,
   deadline: number,
@@ -142,7 +187,7 @@ async function moveAll(
 ): Promise<Omit<Outcome, 'rows'> | null> {
   let destinationsReady = false;
   for (let attempt = 0; ; attempt++) {
-    const remaining = drainers.filter((d) => !d.done);
+    const remaining = jobs.filter((j) => !j.drainer.done);
     if ((remaining.length === 0 && destinationsReady) || signal.aborted) return null;
     const target = await findTarget(opts, log, Math.min(deadline, Date.now() + opts.waitForTargetMs), signal);
     if ('code' in target) return target;
@@ -153,13 +198,13 @@ async function moveAll(
       let toRun = remaining;
       if (!destinationsReady) {
         if (kind === 'artemis') {
-          const refused = await createDestinations(data, plan, target, log);
+          const refused = await createDestinations(data, plan, jobs.some((j) => j.parked) ? jobs.find((j) => j.parked)!.destination : null, target, log);
           if (refused) return refused;
         } else {
-          toRun = drainers;
+          toRun = jobs;
         }
       }
-      const results = await Promise.allSettled(toRun.map((d) => d.run(connection, linkTarget(d.queue, kind, opts), signal)));
+      const results = await Promise.allSettled(toRun.map((j) => j.drainer.run(connection, linkTarget(j.destination, kind, opts), signal)));
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       destinationsReady ||= kind === 'artemis' || failed.length === 0;
       if (failed.length === 0) return null;
@@ -171,7 +216,7 @@ async function moveAll(
 }
 
 /** `address::queue` with the matching capability on Artemis; the template on other brokers. */
-function linkTarget(q: QueueInfo, kind: TargetConnection['kind'], opts: DrainOptions): LinkTarget {
+export function linkTarget(q: Pick<QueueInfo, 'name' | 'address' | 'routingType'>, kind: TargetConnection['kind'], opts: DrainOptions): LinkTarget {
   if (kind === 'artemis') return { address: `${q.address}::${q.name}`, capabilities: [q.routingType === 'ANYCAST' ? 'queue' : 'topic'] };
   const template = opts.addressTemplate ?? '{queue}';
   return { address: template.replaceAll('{queue}', q.name).replaceAll('{address}', q.address), capabilities: [], durable: 2 };
@@ -180,6 +225,7 @@ function linkTarget(q: QueueInfo, kind: TargetConnection['kind'], opts: DrainOpt
 async function createDestinations(
   data: ArtemisDataDirectory,
   plan: DestinationPlan,
+  parking: QueueInfo | null,
   target: TargetConnection,
   log: Logger,
 ): Promise<Omit<Outcome, 'rows'> | null> {
@@ -189,6 +235,10 @@ async function createDestinations(
     const addresses = new Set(plan.queues.map((q) => q.address));
     for (const a of data.topology.addresses.filter((x) => addresses.has(x.name))) await creator.ensureAddress(a);
     for (const q of plan.queues) await creator.ensureQueue(q);
+    if (parking) {
+      await creator.ensureAddress({ name: parking.address, routingTypes: ['ANYCAST'] });
+      await creator.ensureQueue(parking);
+    }
     if (creator.conflicts.length > 0) {
       for (const c of creator.conflicts) log.error(c, 'destination conflict: the target has this queue with different settings');
       return {
@@ -211,7 +261,7 @@ async function createDestinations(
  * Discovers and connects, retrying with back-off until `until`. Every candidate tried and why it
  * failed is logged. Refused credentials on a reachable broker end the search (exit 11).
  */
-async function findTarget(opts: DrainOptions, log: Logger, until: number, signal: AbortSignal): Promise<TargetConnection | Omit<Outcome, 'rows'>> {
+export async function findTarget(opts: DrainOptions, log: Logger, until: number, signal: AbortSignal): Promise<TargetConnection | Omit<Outcome, 'rows'>> {
   let delay = 1000;
   for (;;) {
     const found = await discoverTargets(opts);

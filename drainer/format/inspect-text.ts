@@ -13,10 +13,11 @@ export function renderInspectText(r: InspectReport): string {
   out.push(`Diagnostics     ${errors} error(s), ${warnings} warning(s)`);
 
   if (r.preparedTransactions.length > 0) {
-    out.push('', 'PREPARED XA TRANSACTIONS (in doubt: only the transaction manager knows their outcome)');
+    out.push('', 'PREPARED XA TRANSACTIONS (in doubt: only the transaction manager knows their outcome; drain parks them by default, see docs/in-doubt.md)');
     for (const p of r.preparedTransactions) {
       const x = p.xid;
-      out.push(x ? `  Xid formatId=${x.formatId} gtrid=${x.globalTransactionId} bqual=${x.branchQualifier}` : `  transaction ${p.transactionId} (Xid unreadable)`);
+      // The key is what `resolve --xid` takes after a drain parked them.
+      out.push(x ? `  Xid formatId=${x.formatId} gtrid=${x.globalTransactionId} bqual=${x.branchQualifier}  (key ${x.formatId}:${x.globalTransactionId}:${x.branchQualifier})` : `  transaction ${p.transactionId} (Xid unreadable)`);
       for (const s of p.sends) out.push(`    send  ${s.queue}  message ${s.messageId}${s.paged ? ' (paged)' : ''}`);
       for (const a of p.acks) out.push(`    ack   ${a.queue}  message ${a.messageId}${a.paged ? ' (paged)' : ''}`);
     }

@@ -49,11 +49,11 @@ export class ConsumerLinks {
     this.dispatcher.pump(queue.name);
   }
 
-  detach(sender: Sender): void {
+  detach(sender: Sender, clean = false): void {
     const c = this.open.get(sender);
     if (!c) return;
     this.open.delete(sender);
-    this.dispatcher.remove(c);
+    this.dispatcher.remove(c, clean);
   }
 
   /** Forget every consumer without touching the queues (the broker is going down). */

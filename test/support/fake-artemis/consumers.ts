@@ -52,8 +52,12 @@ export class Dispatcher {
     return this.byQueue.get(queue)?.length ?? 0;
   }
 
-  /** The consumer's link or connection is gone: unsettled deliveries go back (counted as a failed attempt). */
-  remove(c: Consumer): void {
+  /**
+   * The consumer's link or connection is gone: unsettled deliveries go back. A lost connection
+   * counts as a failed attempt; a clean detach does not (Artemis takes back the count it added when
+   * it delivered, as for a release).
+   */
+  remove(c: Consumer, clean = false): void {
     const list = this.byQueue.get(c.queue);
     if (list) {
       const i = list.indexOf(c);
@@ -62,7 +66,7 @@ export class Dispatcher {
     }
     for (const ref of c.inFlight.values()) {
       ref.inDelivery = false;
-      ref.deliveryCount++;
+      if (!clean) ref.deliveryCount++;
     }
     c.inFlight.clear();
     if (c.ownsQueue && this.state.queues.has(c.queue)) this.state.destroyQueue(c.queue);

@@ -42,6 +42,9 @@ interface ConnectionGuts {
   remote_channel_map: Record<number, { remote: { handles: Record<number, Receiver | Sender> } } | undefined>;
   sasl_transport?: { username?: string; transports?: Record<number, { username?: string }> };
   local_channel_map: Record<number, Session>;
+  /** rhea's heartbeat timers: a cut connection must not keep them (they hold the process ~30 s). */
+  heartbeat_out?: NodeJS.Timeout;
+  heartbeat_in?: NodeJS.Timeout;
 }
 
 export function guts(connection: Connection): ConnectionGuts {

@@ -50,8 +50,8 @@ export class AmqpServer {
     c.on('receiver_open', (ctx: EventContext) => this.producers.attach(ctx.receiver!));
     c.on('sender_open', (ctx: EventContext) => this.consumers.attach(ctx.sender!));
     c.on('receiver_close', (ctx: EventContext) => this.linkGone(ctx.receiver!));
-    c.on('sender_close', (ctx: EventContext) => this.linkGone(ctx.sender!));
-    c.on('session_close', (ctx: EventContext) => this.sessionGone(ctx.session!));
+    c.on('sender_close', (ctx: EventContext) => this.linkGone(ctx.sender!, true));
+    c.on('session_close', (ctx: EventContext) => this.sessionGone(ctx.session!, true));
     for (const e of ['receiver_error', 'sender_error', 'session_error', 'connection_close', 'connection_error']) {
       c.on(e, () => {});
     }
@@ -115,6 +115,13 @@ export class AmqpServer {
   cutConnection(conn: Connection): void {
     const g = guts(conn);
     g.socket_ready = false;
+    // rhea may arm a heartbeat on its way out of the frame being handled: clear them after it too.
+    const stopHeartbeats = () => {
+      for (const t of [g.heartbeat_out, g.heartbeat_in]) if (t) clearTimeout(t);
+      g.heartbeat_out = g.heartbeat_in = undefined;
+    };
+    stopHeartbeats();
+    setImmediate(stopHeartbeats);
     socketOf(conn)?.destroy();
     this.connectionGone(conn);
   }
@@ -125,15 +132,16 @@ export class AmqpServer {
     socketOf(conn)?.once('close', () => this.connectionGone(conn));
   }
 
-  private linkGone(link: Receiver | Sender): void {
+  /** `clean`: the client detached (or ended the session); otherwise its connection was lost. */
+  private linkGone(link: Receiver | Sender, clean = false): void {
     if (this.cleaned.has(link)) return;
     this.cleaned.add(link);
     if (link.is_receiver()) this.producers.detach(link as Receiver);
-    else this.consumers.detach(link as Sender);
+    else this.consumers.detach(link as Sender, clean);
   }
 
-  private sessionGone(session: Session): void {
-    for (const l of linksOf(session)) this.linkGone(l);
+  private sessionGone(session: Session, clean = false): void {
+    for (const l of linksOf(session)) this.linkGone(l, clean);
   }
 
   private connectionGone(conn: Connection): void {
