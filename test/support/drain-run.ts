@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT } from './fixtures.js';
+import { compareChecksums, dataChecksums, type Sums } from './data-checksums.js';
 
 export const CLI = path.join(PROJECT, 'dist', 'drainer', 'cli.js');
 
@@ -20,7 +21,29 @@ export function copyData(dataDir: string): string {
   const r = spawnSync('cp', ['-a', '--sparse=always', dataDir, dst]);
   if (r.status !== 0) throw new Error(`cp failed: ${r.stderr}`);
   spawnSync('chmod', ['-R', 'u+w', dst]);
-  return path.join(dst, path.basename(dataDir));
+  const copy = path.join(dst, path.basename(dataDir));
+  copySums.set(copy, dataChecksums(copy));
+  return copy;
+}
+
+/** Checksums of each copy made by copyData, taken right after copying. */
+const copySums = new Map<string, Sums>();
+
+/** What a drain may write inside the data directory: its own state folder, nothing else. */
+const DRAINER_OWN = (rel: string) => rel === '.artemis-drainer/' || rel.startsWith('.artemis-drainer/');
+
+/**
+ * Fails when anything of the broker's in a copy made by copyData was modified, added or removed
+ * (the drain's own `.artemis-drainer/` state folder excepted).
+ */
+export function assertUnchanged(copy: string): void {
+  const before = copySums.get(copy);
+  if (!before) throw new Error(`${copy} was not made by copyData`);
+  const diff = compareChecksums(
+    new Map([...before].filter(([rel]) => !DRAINER_OWN(rel))),
+    dataChecksums(copy, DRAINER_OWN),
+  );
+  if (diff.length > 0) throw new Error(`the broker's files in ${copy} were modified:\n  ${diff.join('\n  ')}`);
 }
 
 export interface DrainArgs {
