@@ -4,6 +4,7 @@
  * exit 0 only then. Every other outcome keeps the volume (non-zero) and says why, in the log and
  * in the termination message.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { ArtemisDataDirectory, QueueSummary } from '../../journal/data-directory.js';
 import type { QueueInfo } from '../../journal/bindings/topology.js';
@@ -115,6 +116,8 @@ async function drain(opts: DrainOptions, log: Logger): Promise<Outcome> {
 
     const deadline = opts.deadlineMs > 0 ? Date.now() + opts.deadlineMs : Infinity;
     const abort = new AbortController();
+    // Every queue's link listens on the signal and the connection: dozens of listeners are normal.
+    setMaxListeners(0, abort.signal);
     const deadlineTimer = Number.isFinite(deadline) ? setTimeout(() => abort.abort(), deadline - Date.now()) : null;
     deadlineTimer?.unref();
     progress.start();
@@ -192,6 +195,7 @@ async function moveAll(
     const target = await findTarget(opts, log, Math.min(deadline, Date.now() + opts.waitForTargetMs), signal);
     if ('code' in target) return target;
     const { connection, kind } = target;
+    connection.setMaxListeners(0);
     try {
       // Artemis: destinations through management. Other brokers declare a queue when a durable
       // sender attaches, so the first pass attaches to every queue, even one with nothing to send.
